@@ -1,0 +1,43 @@
+//! The `svara` command: convert and probe recordings, send voice notes, run the Graph API emulator.
+
+mod convert;
+mod emulator_cmd;
+mod exit;
+mod probe;
+mod send;
+
+use clap::{Parser, Subcommand};
+
+/// Send any voice recording to Facebook Messenger as a native voice note.
+#[derive(Debug, Parser)]
+#[command(name = "svara", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert a recording to a Messenger-ready M4A/AAC voice note.
+    Convert(convert::Args),
+    /// Show what a recording is (container, codec, rate, channels, duration).
+    Probe(probe::Args),
+    /// Send a voice note to one recipient or a list of recipients.
+    Send(send::Args),
+    /// Run the local Graph Send API emulator.
+    Emulator(emulator_cmd::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => convert::run(args),
+        Command::Probe(args) => probe::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Emulator(args) => emulator_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => exit::report(&err),
+    }
+}

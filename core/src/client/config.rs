@@ -1,0 +1,191 @@
+//! Client configuration and its builder: where the Graph API is, which version, which token,
+//! and how patient to be.
+
+use crate::error::{Error, Result};
+use crate::secret::PageToken;
+use std::time::Duration;
+
+/// Default Graph API base URL.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
+/// Default Graph API version (latest confirmed, see the reference's section 9).
+pub const DEFAULT_API_VERSION: &str = "v25.0";
+/// Environment variable that overrides the Graph base URL when the caller did not set one.
+pub const GRAPH_URL_ENV: &str = "SVARA_GRAPH_URL";
+/// Environment variable holding the Page token, read by the bindings and the CLI.
+pub const TOKEN_ENV: &str = "META_PAGE_TOKEN";
+
+/// Everything a [`crate::Client`] needs; built with [`ClientBuilder`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The Page access token.
+    pub token: PageToken,
+    /// Graph base URL without a trailing slash.
+    pub graph_url: String,
+    /// Graph version, e.g. `v25.0`.
+    pub api_version: String,
+    /// App secret for `appsecret_proof`, when set.
+    pub app_secret: Option<PageToken>,
+    /// Page id for `/{page-id}/messages`; `/me/messages` when unset.
+    pub page_id: Option<String>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout for Graph calls.
+    pub timeout: Duration,
+    /// Timeout for downloading a URL source.
+    pub fetch_timeout: Duration,
+    /// Automatic retries of calls that certainly were not accepted (default 2).
+    pub max_retries: u32,
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Client-side limit of audio sends per second per Page (Meta allows 10).
+    pub sends_per_second: f64,
+    /// Concurrent sends in [`crate::Client::send_many`].
+    pub concurrency: usize,
+}
+
+/// Builds a [`crate::Client`]: `Client::builder(token).graph_url(..).build()`.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    config: ClientConfig,
+    graph_url_set: bool,
+}
+
+impl ClientBuilder {
+    /// A builder with defaults for everything but the token.
+    pub fn new(token: impl Into<PageToken>) -> Self {
+        ClientBuilder {
+            config: ClientConfig {
+                token: token.into(),
+                graph_url: DEFAULT_GRAPH_URL.to_owned(),
+                api_version: DEFAULT_API_VERSION.to_owned(),
+                app_secret: None,
+                page_id: None,
+                connect_timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(60),
+                fetch_timeout: Duration::from_secs(30),
+                max_retries: 2,
+                user_agent: format!("svara/{}", env!("CARGO_PKG_VERSION")),
+                sends_per_second: 10.0,
+                concurrency: 8,
+            },
+            graph_url_set: false,
+        }
+    }
+
+    /// Graph base URL (default `https://graph.facebook.com`, or `SVARA_GRAPH_URL`).
+    pub fn graph_url(mut self, url: impl Into<String>) -> Self {
+        self.config.graph_url = url.into();
+        self.graph_url_set = true;
+        self
+    }
+
+    /// Graph version (default `v25.0`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.config.api_version = version.into();
+        self
+    }
+
+    /// App secret: every call then carries `appsecret_proof`.
+    pub fn app_secret(mut self, secret: impl Into<PageToken>) -> Self {
+        self.config.app_secret = Some(secret.into());
+        self
+    }
+
+    /// Page id, to call `/{page-id}/messages` instead of `/me/messages`.
+    pub fn page_id(mut self, page_id: impl Into<String>) -> Self {
+        self.config.page_id = Some(page_id.into());
+        self
+    }
+
+    /// Connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// Whole-request timeout of Graph calls (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Timeout of downloading a URL source (default 30 s).
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.config.fetch_timeout = timeout;
+        self
+    }
+
+    /// Automatic retries (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.config.max_retries = retries;
+        self
+    }
+
+    /// User-Agent header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.config.user_agent = ua.into();
+        self
+    }
+
+    /// Client-side audio sends per second per Page (default 10).
+    pub fn sends_per_second(mut self, rate: f64) -> Self {
+        self.config.sends_per_second = rate;
+        self
+    }
+
+    /// Concurrent sends in `send_many` (default 8).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.config.concurrency = n;
+        self
+    }
+
+    /// Validates the configuration (applying `SVARA_GRAPH_URL` when no URL was set).
+    pub fn build_config(mut self) -> Result<ClientConfig> {
+        if !self.graph_url_set {
+            if let Ok(url) = std::env::var(GRAPH_URL_ENV) {
+                if !url.trim().is_empty() {
+                    self.config.graph_url = url;
+                }
+            }
+        }
+        let c = &mut self.config;
+        if c.token.is_blank() {
+            return Err(Error::invalid_request(format!(
+                "The Page access token is missing: pass session.page_access_token (or set {TOKEN_ENV})."
+            )));
+        }
+        c.graph_url = c.graph_url.trim_end_matches('/').to_owned();
+        let parsed = url::Url::parse(&c.graph_url).map_err(|e| {
+            Error::invalid_request(format!(
+                "graph_url {:?} is not a valid URL ({e}); use e.g. https://graph.facebook.com.",
+                c.graph_url
+            ))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::invalid_request(format!(
+                "graph_url must be http or https, not {:?}.",
+                parsed.scheme()
+            )));
+        }
+        if !c.api_version.starts_with('v') {
+            return Err(Error::invalid_request(format!(
+                "api_version must look like \"v25.0\", not {:?}.",
+                c.api_version
+            )));
+        }
+        if !(c.sends_per_second > 0.0 && c.sends_per_second.is_finite()) {
+            return Err(Error::invalid_request(
+                "sends_per_second must be a positive number (Meta allows 10 audio sends per second per Page).",
+            ));
+        }
+        if c.concurrency == 0 {
+            return Err(Error::invalid_request("concurrency must be at least 1."));
+        }
+        Ok(self.config)
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<crate::Client> {
+        crate::Client::from_config(self.build_config()?)
+    }
+}

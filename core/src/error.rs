@@ -1,0 +1,302 @@
+//! One error type for the whole SDK, so that Rust, Python and Node report the same codes.
+//!
+//! Every failure, from a truncated MP3 to a Graph API `(#10) 2018278`, becomes an [`Error`]
+//! carrying an [`ErrorCode`] whose string form (`invalid_token`, `rate_limited`, ...) is public
+//! API shared verbatim by the bindings (`tests/error_codes.json` lists them), plus a message that
+//! says what to do. Messages are built by Svara, never from the request, so the Page token can
+//! not leak through them.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The stable, documented reason a call failed. The string form is identical in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The Page access token is invalid, expired or revoked (Graph 190 and its subcodes, 102).
+    InvalidToken,
+    /// No Messenger user matches the recipient PSID for this Page (Graph 100/2018001, 100/33).
+    RecipientNotFound,
+    /// Meta refused to deliver to this person: 24-hour window closed, blocked, unavailable,
+    /// thread owned by another app, retired message tag, or the Page is restricted.
+    MessageNotAllowed,
+    /// The audio is over Messenger's 25 MB limit (checked locally, and Graph 100/2018109).
+    AudioTooLarge,
+    /// The audio could not be obtained: a URL that failed, timed out, redirected too often or
+    /// served no audio, an unreadable path, or Meta failing to fetch it (100/2018008, 546).
+    AudioFetchFailed,
+    /// A rate limit of Meta's (or Svara's client-side limiter) was hit (4, 17, 32, 341, 613, 80001, 80006).
+    RateLimited,
+    /// The input is not audio Svara can decode (random bytes, an image, video only, AMR, ...),
+    /// or Meta refused the file as not playable (100/2018047).
+    UnsupportedAudio,
+    /// The call itself is malformed: a missing or conflicting argument, an unknown platform,
+    /// an invalid option value, or a request Meta rejected as malformed.
+    InvalidRequest,
+    /// The app may not message this person: app not live, or `pages_messaging` not approved (200 family, 10).
+    PermissionDenied,
+    /// Meta reported a temporary failure (1200, 2, `is_transient`, HTTP 5xx) that outlived the retries.
+    TemporaryFailure,
+    /// The Graph API could not be reached, or the connection failed or timed out.
+    /// [`Error::may_have_been_delivered`] says whether the message might still have arrived.
+    NetworkError,
+    /// Meta returned an error Svara has no specific code for; the Graph fields are kept.
+    ApiError,
+}
+
+impl ErrorCode {
+    /// Every code, in documentation order.
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::InvalidToken,
+        ErrorCode::RecipientNotFound,
+        ErrorCode::MessageNotAllowed,
+        ErrorCode::AudioTooLarge,
+        ErrorCode::AudioFetchFailed,
+        ErrorCode::RateLimited,
+        ErrorCode::UnsupportedAudio,
+        ErrorCode::InvalidRequest,
+        ErrorCode::PermissionDenied,
+        ErrorCode::TemporaryFailure,
+        ErrorCode::NetworkError,
+        ErrorCode::ApiError,
+    ];
+
+    /// The public string form, e.g. `"rate_limited"`. Shared verbatim by Python and Node.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::RecipientNotFound => "recipient_not_found",
+            ErrorCode::MessageNotAllowed => "message_not_allowed",
+            ErrorCode::AudioTooLarge => "audio_too_large",
+            ErrorCode::AudioFetchFailed => "audio_fetch_failed",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::UnsupportedAudio => "unsupported_audio",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::TemporaryFailure => "temporary_failure",
+            ErrorCode::NetworkError => "network_error",
+            ErrorCode::ApiError => "api_error",
+        }
+    }
+
+    /// Parses the public string form back into a code.
+    pub fn from_str_code(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// What the caller should do about it: one sentence, the same in every language.
+    pub const fn hint(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidToken => "Generate a new Page access token in your Meta App's Messenger settings and pass it as session.page_access_token (or META_PAGE_TOKEN).",
+            ErrorCode::RecipientNotFound => "Use the Page-Scoped ID (PSID) from a webhook event of this same Page; PSIDs differ per Page and app.",
+            ErrorCode::MessageNotAllowed => "The person must message the Page first (24-hour window), or send with messaging_type MESSAGE_TAG and a valid tag such as HUMAN_AGENT; blocked people cannot be reached.",
+            ErrorCode::AudioTooLarge => "Send a shorter recording or a lower bitrate: Messenger accepts at most 25 MB (26,214,400 bytes).",
+            ErrorCode::AudioFetchFailed => "Check that the URL is reachable over http(s), answers 200 with audio within the timeout, or that the path exists and is readable.",
+            ErrorCode::RateLimited => "Slow down: Meta allows about 10 audio sends per second per Page; wait retry_after seconds before trying again.",
+            ErrorCode::UnsupportedAudio => "Send a real audio recording (MP3, M4A/AAC, OGG/Opus, WebM/Opus, WAV, FLAC, ...); run `svara probe FILE` to see what was detected.",
+            ErrorCode::InvalidRequest => "Fix the call as the message says; see the README's request reference.",
+            ErrorCode::PermissionDenied => "Make the Meta App live and get pages_messaging approved in App Review, or message only the app's admins, developers and testers.",
+            ErrorCode::TemporaryFailure => "Meta had a temporary problem; try again in a few minutes.",
+            ErrorCode::NetworkError => "Check connectivity to the Graph API URL; if may_have_been_delivered is true, check the thread before resending to avoid a duplicate.",
+            ErrorCode::ApiError => "See graph_code, graph_subcode and fbtrace_id in Meta's error reference, or report the fbtrace_id to Meta.",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The fields of Meta's error body (`{"error": {...}}`), kept as received.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct GraphError {
+    /// `error.code`.
+    pub code: i64,
+    /// `error.error_subcode`, when present.
+    #[serde(default, rename = "error_subcode")]
+    pub subcode: Option<i64>,
+    /// `error.type`, e.g. `OAuthException`.
+    #[serde(default, rename = "type")]
+    pub error_type: Option<String>,
+    /// `error.message` as Meta wrote it.
+    #[serde(default)]
+    pub message: String,
+    /// `error.fbtrace_id`, to quote when reporting a problem to Meta.
+    #[serde(default)]
+    pub fbtrace_id: Option<String>,
+    /// `error.is_transient`, when Meta sent it.
+    #[serde(default)]
+    pub is_transient: Option<bool>,
+}
+
+/// An SDK failure: a stable [`ErrorCode`], a message that says what went wrong, and the Graph
+/// API's details when Meta produced it.
+#[derive(Clone, PartialEq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    http_status: Option<u16>,
+    graph: Option<GraphError>,
+    retry_after: Option<Duration>,
+    may_have_been_delivered: bool,
+}
+
+impl Error {
+    /// A new error with a code and a message (the message must not contain secrets).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            http_status: None,
+            graph: None,
+            retry_after: None,
+            may_have_been_delivered: false,
+        }
+    }
+
+    /// Shorthand for an [`ErrorCode::InvalidRequest`] error.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidRequest, message)
+    }
+
+    /// Shorthand for an [`ErrorCode::UnsupportedAudio`] error.
+    pub fn unsupported_audio(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::UnsupportedAudio, message)
+    }
+
+    /// Attaches the HTTP status of the response that produced this error.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// Attaches Meta's error body.
+    pub fn with_graph(mut self, graph: GraphError) -> Self {
+        self.graph = Some(graph);
+        self
+    }
+
+    /// Attaches how long to wait before trying again.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.retry_after = Some(retry_after);
+        self
+    }
+
+    /// Marks a network failure that happened after the request was sent.
+    pub fn with_may_have_been_delivered(mut self, may: bool) -> Self {
+        self.may_have_been_delivered = may;
+        self
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// What went wrong, without the hint.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about it (see [`ErrorCode::hint`]).
+    pub fn hint(&self) -> &'static str {
+        self.code.hint()
+    }
+
+    /// HTTP status of the Graph response, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// Meta's error body, when Meta produced this error.
+    pub fn graph(&self) -> Option<&GraphError> {
+        self.graph.as_ref()
+    }
+
+    /// Meta's `error.code`.
+    pub fn graph_code(&self) -> Option<i64> {
+        self.graph.as_ref().map(|g| g.code)
+    }
+
+    /// Meta's `error.error_subcode`.
+    pub fn graph_subcode(&self) -> Option<i64> {
+        self.graph.as_ref().and_then(|g| g.subcode)
+    }
+
+    /// Meta's `error.fbtrace_id`.
+    pub fn fbtrace_id(&self) -> Option<&str> {
+        self.graph.as_ref().and_then(|g| g.fbtrace_id.as_deref())
+    }
+
+    /// Meta's `error.is_transient`.
+    pub fn is_transient(&self) -> Option<bool> {
+        self.graph.as_ref().and_then(|g| g.is_transient)
+    }
+
+    /// How long to wait before trying again, when known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// For [`ErrorCode::NetworkError`]: true when the request had been sent, so the voice note
+    /// may have been delivered and resending risks a duplicate.
+    pub fn may_have_been_delivered(&self) -> bool {
+        self.may_have_been_delivered
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.code.as_str())
+            .field("message", &self.message)
+            .field("http_status", &self.http_status)
+            .field("graph", &self.graph)
+            .field("retry_after", &self.retry_after)
+            .field("may_have_been_delivered", &self.may_have_been_delivered)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The SDK's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_shared_list() {
+        let json = include_str!("../../tests/error_codes.json");
+        let listed: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(json).expect("tests/error_codes.json parses");
+        let ours: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        let theirs: Vec<&str> = listed.keys().map(String::as_str).collect();
+        let mut a = ours.clone();
+        let mut b = theirs.clone();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_str_code(code.as_str()), Some(code));
+            assert!(code.hint().ends_with('.'), "{code} hint is a sentence");
+        }
+    }
+
+    #[test]
+    fn display_is_code_and_message() {
+        let e = Error::new(ErrorCode::RateLimited, "too fast").with_http_status(400);
+        assert_eq!(e.to_string(), "rate_limited: too fast");
+        assert_eq!(e.http_status(), Some(400));
+    }
+}

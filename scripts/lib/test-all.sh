@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The body of scripts/test, kept apart so that scripts/test stays a one-line front door.
+set -euo pipefail
+source scripts/lib/common.sh
+
+step "Installing system packages (cmake, ffmpeg for verification)"
+ensure_apt cmake ffmpeg
+
+step "Rust: cargo fmt --check"
+cargo fmt --all --check
+
+step "Rust: cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust: cargo test"
+cargo test --workspace
