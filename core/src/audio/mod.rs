@@ -19,3 +19,10 @@ pub fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<PreparedAudio> 
     let _ = (bytes, options);
     Err(Error::unsupported_audio("audio engine not built yet"))
 }
+
+/// Checks that `bytes` are a playable M4A/MP4 holding an AAC track, by decoding every packet
+/// (what Meta does before accepting an upload). Returns what was found.
+pub fn verify_m4a_aac(bytes: &[u8]) -> Result<AudioInfo> {
+    let _ = bytes;
+    Err(Error::unsupported_audio("audio engine not built yet"))
+}
