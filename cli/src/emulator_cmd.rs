@@ -1,12 +1,256 @@
-//! `svara emulator_cmd` (being written).
+//! `svara emulator`: run the Graph Send API emulator locally so a bot, a test suite or the
+//! demo can send voice notes without a Meta account. Prints the base URL on its first line
+//! (for scripts), then the Pages, tokens and PSIDs it knows, and runs until Ctrl-C or SIGTERM.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use svara_emulator::{
+    Emulator, EmulatorConfig, FaultKind, FaultRule, HumanDuration, PsidConfig, PsidStatus,
+};
 
-/// Arguments of `svara emulator_cmd`.
+/// Arguments of `svara emulator`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:
+  svara emulator                                  # defaults, free port, URL on the first line
+  svara emulator --port 8787 --config scenario.toml
+  svara emulator --rate-limit 2 --fault error_1200,share=0.2 --fault drop_after_body,psid=6128493027184956,times=1
+  svara emulator --psid 1234567890:26h --app-secret s3cret
+  svara emulator --print-config > scenario.toml   # start a scenario file from the defaults
+
+Point a client at the printed URL: SVARA_GRAPH_URL=http://127.0.0.1:PORT.
+Inspect what arrived: GET /__emulator/messages; forget it: POST /__emulator/reset.")]
+pub struct Args {
+    /// Port to listen on (0 picks a free one); overrides the config file.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Scenario file (.toml or .json): pages, tokens, PSIDs, limits, faults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Audio sends per second per Page before error 613 (0 disables the limit).
+    #[arg(long, value_name = "N")]
+    rate_limit: Option<u32>,
+    /// App secret: appsecret_proof is then required and verified.
+    #[arg(long, env = "SVARA_EMULATOR_APP_SECRET", hide_env_values = true)]
+    app_secret: Option<String>,
+    /// Add a person inside every Page: `PSID`, `PSID:AGO` (time since they last wrote, e.g.
+    /// `26h`), or `PSID:blocked` / `PSID:unavailable`. Repeatable.
+    #[arg(long = "psid", value_name = "PSID[:AGO|blocked|unavailable]")]
+    psids: Vec<String>,
+    /// Treat every all-digit PSID that is not configured as a person inside the window.
+    #[arg(long)]
+    accept_any_psid: bool,
+    /// Accept any decodable audio, not only M4A/AAC.
+    #[arg(long)]
+    accept_any_audio: bool,
+    /// Inject a fault: `KIND[,share=0.2][,psid=ID][,times=N][,delay=3s]` where KIND is
+    /// http_500, error_1200, error_2, slow, drop_before_body or drop_after_body. Repeatable.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+    /// Seed for the fault dice, for reproducible runs.
+    #[arg(long, value_name = "N")]
+    fault_seed: Option<u64>,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn invalid(msg: impl Into<String>) -> svara::Error {
+    svara::Error::invalid_request(msg)
+}
+
+fn parse_fault(spec: &str) -> svara::Result<FaultRule> {
+    let mut parts = spec.split(',').map(str::trim);
+    let kind_text = parts.next().unwrap_or("");
+    let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind_text.to_owned()))
+        .map_err(|_| {
+            invalid(format!(
+                "unknown fault kind {kind_text:?}: use http_500, error_1200, error_2, slow, drop_before_body or drop_after_body"
+            ))
+        })?;
+    let mut rule = FaultRule::always(kind);
+    for part in parts {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("fault option {part:?} must look like key=value")))?;
+        match key {
+            "share" => {
+                rule.share = value
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| (0.0..=1.0).contains(s))
+                    .ok_or_else(|| invalid(format!("share={value} must be between 0 and 1")))?
+            }
+            "psid" => rule.psids.push(value.to_owned()),
+            "times" => {
+                rule.times = Some(
+                    value
+                        .parse()
+                        .map_err(|_| invalid(format!("times={value} must be a whole number")))?,
+                )
+            }
+            "delay" => rule.delay = HumanDuration::parse(value).map_err(invalid)?,
+            other => {
+                return Err(invalid(format!(
+                    "unknown fault option {other:?}: use share, psid, times or delay"
+                )))
+            }
+        }
+    }
+    Ok(rule)
+}
+
+fn parse_psid(spec: &str) -> svara::Result<PsidConfig> {
+    let (id, extra) = spec.split_once(':').unwrap_or((spec, ""));
+    if id.is_empty() {
+        return Err(invalid(format!("--psid {spec:?} needs an id")));
+    }
+    let person = PsidConfig::active(id);
+    Ok(match extra {
+        "" => person,
+        "blocked" => person.status(PsidStatus::Blocked),
+        "unavailable" => person.status(PsidStatus::Unavailable),
+        ago => person.last_message_ago(HumanDuration::parse(ago).map_err(invalid)?),
+    })
+}
+
+fn build_config(args: &Args) -> svara::Result<EmulatorConfig> {
+    let mut config = match &args.config {
+        Some(path) => EmulatorConfig::from_file(path).map_err(|e| invalid(e.to_string()))?,
+        None => EmulatorConfig::default(),
+    };
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    if let Some(n) = args.rate_limit {
+        config.rate_limit.audio_sends_per_second = n;
+    }
+    if let Some(secret) = &args.app_secret {
+        config = config.with_app_secret(secret);
+    }
+    for p in &args.psids {
+        config.psids.push(parse_psid(p)?);
+    }
+    config.accept_any_psid |= args.accept_any_psid;
+    if args.accept_any_audio {
+        config.audio.require_m4a_aac = false;
+    }
+    for f in &args.faults {
+        config.faults.push(parse_fault(f)?);
+    }
+    if args.fault_seed.is_some() {
+        config.fault_seed = args.fault_seed;
+    }
+    config.validate().map_err(|e| invalid(e.to_string()))?;
+    Ok(config)
+}
+
+fn describe(person: &PsidConfig, config: &EmulatorConfig) -> String {
+    let state = match person.status {
+        PsidStatus::Blocked => "blocked the Page".to_owned(),
+        PsidStatus::Unavailable => "unavailable".to_owned(),
+        PsidStatus::Active if person.last_message_ago.0 <= config.window.standard.0 => {
+            format!(
+                "inside the window, last wrote {} ago",
+                person.last_message_ago
+            )
+        }
+        PsidStatus::Active => format!(
+            "outside the window, last wrote {} ago",
+            person.last_message_ago
+        ),
+    };
+    let role = if person.app_role { ", app tester" } else { "" };
+    let page = person
+        .page_id
+        .as_deref()
+        .map(|p| format!(", page {p} only"))
+        .unwrap_or_default();
+    format!("{state}{role}{page}")
+}
+
+fn print_banner(emulator: &Emulator) {
+    let config = emulator.config();
+    let url = emulator.base_url();
+    println!("{url}");
+    for page in &config.pages {
+        let live = if page.app_live { "" } else { " [app not live]" };
+        println!("page   {}  {}{live}", page.id, page.name);
+        for t in &page.tokens {
+            println!("  token          {}", t.expose());
+        }
+        for t in &page.expired_tokens {
+            println!("  expired token  {}", t.expose());
+        }
+    }
+    for person in &config.psids {
+        println!("psid   {}  {}", person.id, describe(person, config));
+    }
+    if config.accept_any_psid {
+        println!("psid   any other all-digit id is accepted inside the window");
+    }
+    let limit = config.rate_limit.audio_sends_per_second;
+    println!(
+        "rate limit {}; app secret {}; faults {}",
+        if limit == 0 {
+            "off".to_owned()
+        } else {
+            format!(
+                "{limit} audio sends per {} per Page",
+                config.rate_limit.window
+            )
+        },
+        if config.app_secret.is_some() {
+            "set (appsecret_proof required)"
+        } else {
+            "none"
+        },
+        config.faults.len()
+    );
+    println!("send:    POST {url}/v25.0/me/messages (or /{{page-id}}/messages)");
+    println!("inspect: GET {url}/__emulator/messages   reset: POST {url}/__emulator/reset");
+    println!("Press Ctrl-C to stop.");
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> svara::Result<ExitCode> {
-    Err(svara::Error::invalid_request("not built yet"))
+pub fn run(args: Args) -> svara::Result<ExitCode> {
+    let config = build_config(&args)?;
+    if args.print_config {
+        let text = toml::to_string_pretty(&config)
+            .map_err(|e| invalid(format!("cannot print the configuration: {e}")))?;
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| invalid(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let emulator = Emulator::start(config)
+            .await
+            .map_err(|e| svara::Error::new(svara::ErrorCode::NetworkError, e.to_string()))?;
+        print_banner(&emulator);
+        wait_for_signal().await;
+        let received = emulator.snapshot();
+        eprintln!(
+            "stopping: {} voice notes delivered, {} send attempts",
+            received.delivered, received.attempts
+        );
+        emulator.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
 }

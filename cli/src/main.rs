@@ -1,5 +1,6 @@
 //! The `svara` command: convert and probe recordings, send voice notes, run the Graph API emulator.
 
+mod broadcast;
 mod convert;
 mod emulator_cmd;
 mod exit;

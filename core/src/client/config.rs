@@ -5,6 +5,22 @@ use crate::error::{Error, Result};
 use crate::secret::PageToken;
 use std::time::Duration;
 
+pub use super::retry::RetryHook;
+
+/// Where the Page token travels. Never the URL: reqwest's errors print URLs.
+///
+/// Meta's samples for `/messages` use the query string or a form field; the
+/// `Authorization: Bearer` header is documented only for other Messenger/Instagram endpoints
+/// (reference section 9), so the form field is the default and the header is one switch away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenPlacement {
+    /// `access_token` as a multipart form field or JSON body field (the default).
+    #[default]
+    FormField,
+    /// `Authorization: Bearer <token>`.
+    BearerHeader,
+}
+
 /// Default Graph API base URL.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 /// Default Graph API version (latest confirmed, see the reference's section 9).
@@ -41,6 +57,12 @@ pub struct ClientConfig {
     pub sends_per_second: f64,
     /// Concurrent sends in [`crate::Client::send_many`].
     pub concurrency: usize,
+    /// Where the token travels (default: a form/body field).
+    pub token_placement: TokenPlacement,
+    /// Longest wait before an automatic retry; a longer `retry_after` is handed to the caller.
+    pub max_retry_wait: Duration,
+    /// Called before each automatic retry.
+    pub retry_hook: Option<RetryHook>,
 }
 
 /// Builds a [`crate::Client`]: `Client::builder(token).graph_url(..).build()`.
@@ -67,6 +89,9 @@ impl ClientBuilder {
                 user_agent: format!("svara/{}", env!("CARGO_PKG_VERSION")),
                 sends_per_second: 10.0,
                 concurrency: 8,
+                token_placement: TokenPlacement::FormField,
+                max_retry_wait: Duration::from_secs(60),
+                retry_hook: None,
             },
             graph_url_set: false,
         }
@@ -139,6 +164,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the token travels (default [`TokenPlacement::FormField`]).
+    pub fn token_placement(mut self, placement: TokenPlacement) -> Self {
+        self.config.token_placement = placement;
+        self
+    }
+
+    /// Longest wait before an automatic retry (default 60 s): when Meta asks for a longer
+    /// pause (`retry_after`), the error is returned at once instead.
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.config.max_retry_wait = wait;
+        self
+    }
+
+    /// A callback run before each automatic retry, e.g. for metrics (a `tracing` event
+    /// `svara::retry` is emitted either way).
+    pub fn on_retry(mut self, hook: impl Fn(&super::retry::RetryEvent) + Send + Sync + 'static) -> Self {
+        self.config.retry_hook = Some(RetryHook::new(hook));
+        self
+    }
+
     /// Validates the configuration (applying `SVARA_GRAPH_URL` when no URL was set).
     pub fn build_config(mut self) -> Result<ClientConfig> {
         if !self.graph_url_set {
@@ -176,6 +221,16 @@ impl ClientBuilder {
         if !(c.sends_per_second > 0.0 && c.sends_per_second.is_finite()) {
             return Err(Error::invalid_request(
                 "sends_per_second must be a positive number (Meta allows 10 audio sends per second per Page).",
+            ));
+        }
+        if c.timeout.is_zero() || c.connect_timeout.is_zero() || c.fetch_timeout.is_zero() {
+            return Err(Error::invalid_request(
+                "timeouts must be longer than zero (defaults: connect 10 s, request 60 s, fetch 30 s).",
+            ));
+        }
+        if c.page_id.as_deref().is_some_and(|p| p.trim().is_empty() || p.contains('/')) {
+            return Err(Error::invalid_request(
+                "page_id must be the numeric id of the Page (or leave it unset to use /me/messages).",
             ));
         }
         if c.concurrency == 0 {

@@ -1,0 +1,110 @@
+//! Results and errors as plain data for JS: `{ok: true, value}` or `{ok: false, error}`.
+//!
+//! An async napi function can only reject with a message and a status string, so every field
+//! of a [`svara::Error`] (Graph code, subcode, fbtrace_id, retry_after, ...) would be lost.
+//! Expected failures are therefore resolved as data and `errors.js` builds the `SvaraError`
+//! subclass for the code. Field names are snake_case, as in the documented JSON body; the JS
+//! layer exposes the camelCase properties the issue asks for.
+
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use serde_json::{json, Value};
+use svara::{Error, ErrorCode};
+
+/// What every native call resolves to.
+#[napi(object, object_from_js = false)]
+pub struct Outcome {
+    /// True when `value` (and `data`, for `transcode`) hold the result.
+    pub ok: bool,
+    /// The result as JSON-like data (snake_case keys).
+    pub value: Option<Value>,
+    /// Binary output (the converted M4A of `transcode`).
+    pub data: Option<Buffer>,
+    /// The error as data, when `ok` is false (see [`error_value`]).
+    pub error: Option<Value>,
+}
+
+impl Outcome {
+    /// A success carrying `value`.
+    pub fn value(value: Value) -> Outcome {
+        Outcome {
+            ok: true,
+            value: Some(value),
+            data: None,
+            error: None,
+        }
+    }
+
+    /// A success carrying bytes and a description of them.
+    pub fn data(data: Vec<u8>, value: Value) -> Outcome {
+        Outcome {
+            ok: true,
+            value: Some(value),
+            data: Some(data.into()),
+            error: None,
+        }
+    }
+
+    /// A failure.
+    pub fn error(err: &Error) -> Outcome {
+        Outcome {
+            ok: false,
+            value: None,
+            data: None,
+            error: Some(error_value(err)),
+        }
+    }
+
+    /// Either of the above, from a core result whose value serializes.
+    pub fn from_result<T: serde::Serialize>(result: svara::Result<T>) -> Outcome {
+        match result.and_then(|v| to_value(&v)) {
+            Ok(v) => Outcome::value(v),
+            Err(e) => Outcome::error(&e),
+        }
+    }
+}
+
+/// Serializes a result value (never fails for the core's plain data types).
+pub fn to_value<T: serde::Serialize>(v: &T) -> svara::Result<Value> {
+    serde_json::to_value(v).map_err(|e| {
+        Error::new(
+            ErrorCode::ApiError,
+            format!("Svara could not hand the result to JavaScript ({e}); please report this."),
+        )
+    })
+}
+
+/// Every field of a core error, snake_case. Messages are the core's, which never contain the
+/// token (and `errors.js` scrubs the token of the call once more).
+pub fn error_value(err: &Error) -> Value {
+    let graph = err.graph();
+    json!({
+        "code": err.code().as_str(),
+        "message": err.message(),
+        "hint": err.hint(),
+        "http_status": err.http_status(),
+        "graph_code": err.graph_code(),
+        "graph_subcode": err.graph_subcode(),
+        "graph_type": graph.and_then(|g| g.error_type.as_deref()),
+        "graph_message": graph.map(|g| g.message.as_str()),
+        "fbtrace_id": err.fbtrace_id(),
+        "is_transient": err.is_transient(),
+        "retry_after": err.retry_after().map(|d| d.as_secs_f64()),
+        "may_have_been_delivered": err.may_have_been_delivered(),
+    })
+}
+
+/// A spawned task that died: reported as `api_error` with the delivery flag set, because the
+/// call may have gone out before it stopped.
+pub fn task_failed(err: &tokio::task::JoinError) -> Error {
+    let what = if err.is_panic() {
+        "stopped unexpectedly"
+    } else {
+        "was cancelled"
+    };
+    Error::new(
+        ErrorCode::ApiError,
+        format!("Svara's background task {what} (a bug in Svara: please report it). The voice note may or may not have been sent; check the thread before resending."),
+    )
+    .with_may_have_been_delivered(true)
+}

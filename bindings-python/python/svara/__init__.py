@@ -1,0 +1,95 @@
+"""Svara: send any voice recording to a Facebook Messenger user as a native voice note.
+
+    import os, svara
+    result = svara.send(
+        platform="messenger",
+        recipient="6128493027184956",
+        audio_url="https://cdn.example.com/notes/update.m4a",
+        session={"page_access_token": os.environ["META_PAGE_TOKEN"]},
+    )
+    print(f"Voice note sent: {result['id']}")   # result.id works too
+
+- ``send(...)`` blocks without holding the GIL; ``await send_async(...)`` is the asyncio form.
+- ``Client`` / ``AsyncClient`` keep the configuration and connection pool across calls and add
+  ``upload`` (reusable attachment) and ``send_many`` (upload once, send to many).
+- ``transcode`` and ``probe`` expose the audio engine on its own.
+- Failures raise a ``SvaraError`` subclass whose ``code`` is the documented string.
+- ``META_PAGE_TOKEN`` and ``SVARA_GRAPH_URL`` are read when the call does not give them.
+- Logs go to the standard ``logging`` logger ``"svara"``; the token never appears in them.
+- ``svara.testing.Emulator`` runs Svara's Graph API emulator for tests without a Meta account.
+"""
+
+from __future__ import annotations
+
+import logging as _logging
+
+from svara._native import (
+    DEFAULT_API_VERSION,
+    DEFAULT_GRAPH_URL,
+    ERROR_CODES,
+    MAX_AUDIO_BYTES,
+    SUPPORTED_PLATFORMS,
+    AsyncClient,
+    AudioInfo,
+    Client,
+    RecipientOutcome,
+    SendResult,
+    UploadResult,
+    __version__,
+    probe,
+    send,
+    send_async,
+    transcode,
+)
+from svara.errors import (
+    ApiError,
+    AudioFetchFailedError,
+    AudioTooLargeError,
+    InvalidRequestError,
+    InvalidTokenError,
+    MessageNotAllowedError,
+    NetworkError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RecipientNotFoundError,
+    SvaraError,
+    TemporaryFailureError,
+    UnsupportedAudioError,
+    error_class_for,
+)
+
+# A library adds no handlers of its own: the application decides where "svara" logs go.
+_logging.getLogger("svara").addHandler(_logging.NullHandler())
+
+__all__ = [
+    "__version__",
+    "send",
+    "send_async",
+    "Client",
+    "AsyncClient",
+    "transcode",
+    "probe",
+    "SendResult",
+    "UploadResult",
+    "RecipientOutcome",
+    "AudioInfo",
+    "SvaraError",
+    "InvalidTokenError",
+    "RecipientNotFoundError",
+    "MessageNotAllowedError",
+    "AudioTooLargeError",
+    "AudioFetchFailedError",
+    "RateLimitedError",
+    "UnsupportedAudioError",
+    "InvalidRequestError",
+    "PermissionDeniedError",
+    "TemporaryFailureError",
+    "NetworkError",
+    "ApiError",
+    "error_class_for",
+    "ERROR_CODES",
+    "SUPPORTED_PLATFORMS",
+    "MAX_AUDIO_BYTES",
+    "DEFAULT_GRAPH_URL",
+    "DEFAULT_API_VERSION",
+]

@@ -1,0 +1,99 @@
+//! One voice note to many people: prepare and upload once, then a small send by attachment id
+//! per recipient, with bounded concurrency under the client's send limiter. 1,000 recipients
+//! cost 1 upload and 1,000 small sends, not 1,000 uploads.
+
+use super::{check_options, check_recipient, AudioSource, Client, RecipientOutcome, SendOptions};
+use crate::error::{Error, ErrorCode, Result};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// See [`Client::send_many`]. A PSID listed twice is sent to once (no duplicate voice note);
+/// each listing gets the same outcome. After an `invalid_token` answer nothing more is sent:
+/// the remaining recipients get that error.
+pub async fn send_many(
+    client: &Client,
+    recipients: &[String],
+    audio: AudioSource,
+    options: &SendOptions,
+) -> Result<Vec<RecipientOutcome>> {
+    check_options(options)?;
+    if recipients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (attachment_id, prepared) = match audio {
+        AudioSource::AttachmentId(id) if id.trim().is_empty() => {
+            return Err(Error::invalid_request(
+                "attachment_id is empty: pass the id returned by upload().",
+            ))
+        }
+        AudioSource::AttachmentId(id) => (id.trim().to_owned(), None),
+        source => {
+            let prepared = client.prepare(source, &options.prepare).await?;
+            let uploaded = client.upload_prepared(&prepared).await?;
+            (uploaded.attachment_id, Some(prepared))
+        }
+    };
+
+    // Unique, valid recipients in first-seen order.
+    let mut unique: Vec<&str> = Vec::new();
+    let mut seen = HashMap::new();
+    for r in recipients {
+        if let Ok(r) = check_recipient(r) {
+            seen.entry(r).or_insert_with(|| {
+                unique.push(r);
+                unique.len() - 1
+            });
+        }
+    }
+
+    let fatal: Mutex<Option<Error>> = Mutex::new(None);
+    let concurrency = client.config().concurrency;
+    let results: Vec<Result<super::SendResult>> = futures::stream::iter(unique.iter().copied())
+        .map(|r| {
+            let fatal = &fatal;
+            let attachment_id = attachment_id.as_str();
+            async move {
+                if let Some(e) = fatal.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+                    return Err(Error::new(
+                        e.code(),
+                        format!("Not sent: an earlier send of this batch failed with {} ({}).", e.code(), e.message()),
+                    ));
+                }
+                let res = client.send_attachment(r, attachment_id, options).await;
+                if let Err(e) = &res {
+                    if e.code() == ErrorCode::InvalidToken {
+                        fatal.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e.clone());
+                    }
+                }
+                res
+            }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+
+    Ok(recipients
+        .iter()
+        .map(|r| {
+            let result = match check_recipient(r) {
+                Err(e) => Err(e),
+                Ok(valid) => {
+                    let i = seen[valid];
+                    results[i].clone().map(|mut s| {
+                        if let Some(p) = &prepared {
+                            s.converted = p.converted;
+                            s.input = Some(p.input.clone());
+                            s.output = Some(p.output.clone());
+                        }
+                        s
+                    })
+                }
+            };
+            RecipientOutcome {
+                recipient: r.clone(),
+                result,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,303 @@
+//! Meta's `(code, error_subcode)` -> Svara [`ErrorCode`]: the one table that decides what a
+//! Graph API error means, whether it may be retried, and what to tell the caller.
+//!
+//! Mapped on the pair, never on `code` alone (100 means both "no such user" and "could not
+//! fetch"). Source: `../shared/reference/messenger-send-api.md` section 4.2; rows marked "none"
+//! there got the nearest Svara code, noted in the `why` column below.
+
+use crate::error::{Error, ErrorCode, GraphError};
+use crate::secret::PageToken;
+use reqwest::header::HeaderMap;
+use std::time::Duration;
+
+/// Whether a Graph error may be retried automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Never: retrying cannot help or risks a duplicate.
+    No,
+    /// Yes, after a backoff (rate limits, temporary failures).
+    Yes,
+}
+
+/// Which subcodes a row matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sub {
+    /// Exactly this subcode.
+    Is(i64),
+    /// No subcode at all.
+    Absent,
+    /// Any subcode, or none.
+    Any,
+}
+
+/// One row: `(code, subcode) -> (ErrorCode, retry, what it means)`.
+struct Row {
+    code: i64,
+    sub: Sub,
+    error: ErrorCode,
+    retry: Retry,
+    what: &'static str,
+}
+
+const fn row(code: i64, sub: Sub, error: ErrorCode, retry: Retry, what: &'static str) -> Row {
+    Row {
+        code,
+        sub,
+        error,
+        retry,
+        what,
+    }
+}
+
+use ErrorCode as E;
+use Retry::{No, Yes};
+use Sub::{Absent, Any, Is};
+
+/// The table, first match wins (specific subcodes come before `Any`).
+/// (100, no subcode) is decided by [`classify_graph_error`] from the request and the message.
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    row(190, Any, E::InvalidToken, No, "Meta rejected the Page access token: it is invalid, expired or revoked"),
+    row(102, Any, E::InvalidToken, No, "Meta rejected the API session of this Page access token"),
+    row(100, Is(2018001), E::RecipientNotFound, No, "No Messenger user matches this recipient PSID for this Page"),
+    row(100, Is(33), E::RecipientNotFound, No, "The recipient does not exist or is not visible to this Page"),
+    row(100, Is(2018008), E::AudioFetchFailed, No, "Meta could not download the audio file"),
+    row(100, Is(2018047), E::UnsupportedAudio, No, "Meta refused the uploaded file as not playable audio of the declared type"),
+    // "none (re-upload)" in the reference: the caller passed an id Meta does not know.
+    row(100, Is(2018074), E::InvalidRequest, No, "The attachment_id is unknown, expired (90 days) or belongs to another Page; upload the audio again"),
+    row(100, Is(2018109), E::AudioTooLarge, No, "Meta refused the attachment as larger than allowed"),
+    // "none (client bug)": Svara always names the file; seeing this means a bug in Svara.
+    row(100, Is(2018005), E::InvalidRequest, No, "Meta saw the wrong number of uploaded files (a file part without a file name); please report this to Svara"),
+    row(100, Is(2018014), E::InvalidRequest, No, "Meta refused a request carrying both message and sender_action"),
+    row(100, Any, E::InvalidRequest, No, "Meta refused a parameter of the request"),
+    // "none (nearest audio_fetch_failed)": the file was not of an allowed type (an HTML page).
+    row(546, Any, E::AudioFetchFailed, No, "Meta refused the file type (a web page instead of audio?)"),
+    row(10, Is(2018278), E::MessageNotAllowed, No, "The 24-hour messaging window with this person is closed"),
+    row(10, Is(2534022), E::MessageNotAllowed, No, "The messaging window with this person is closed"),
+    row(10, Is(2018065), E::MessageNotAllowed, No, "The messaging window is closed and this Page lacks the subscription messaging permission"),
+    row(10, Is(2018108), E::MessageNotAllowed, No, "This person can't receive your messages right now"),
+    row(10, Is(1893063), E::MessageNotAllowed, No, "The Page is temporarily restricted from messaging for policy reasons"),
+    row(10, Any, E::PermissionDenied, No, "Meta denied the permission this call needs"),
+    row(200, Is(1545041), E::MessageNotAllowed, No, "The person is not available to receive messages"),
+    row(200, Any, E::PermissionDenied, No, "The app is not live or pages_messaging is not approved, so only its admins, developers and testers can be messaged"),
+    row(551, Any, E::MessageNotAllowed, No, "This person isn't receiving messages from the Page (blocked or unavailable)"),
+    row(230, Any, E::MessageNotAllowed, No, "The permissions do not allow messaging this person"),
+    row(2018300, Any, E::MessageNotAllowed, No, "Another app controls this conversation (handover protocol)"),
+    row(4, Any, E::RateLimited, Yes, "The app's request limit was reached"),
+    row(17, Any, E::RateLimited, Yes, "The user token's rate limit was reached"),
+    row(32, Any, E::RateLimited, Yes, "The Pages API rate limit was reached"),
+    // A warning about abusive tagged messages: slowing down is the fix, a burst retry is not.
+    row(613, Is(2018338), E::RateLimited, No, "Tagged messages to this person look abusive to Meta; slow down"),
+    row(613, Any, E::RateLimited, Yes, "The Page's send rate limit was reached"),
+    row(80001, Any, E::RateLimited, Yes, "The Page's business use case rate limit was reached"),
+    row(80006, Any, E::RateLimited, Yes, "The Messenger business use case rate limit was reached"),
+    row(341, Any, E::RateLimited, Yes, "The application limit was reached"),
+    // "none (new: temporary)": Meta's own advice is to try again later.
+    row(1200, Any, E::TemporaryFailure, Yes, "Meta could not send the message right now"),
+    row(2, Any, E::TemporaryFailure, Yes, "Meta had an unexpected or temporary error"),
+    row(1, Absent, E::TemporaryFailure, Yes, "Meta had an unknown error"),
+    row(1, Is(99), E::PermissionDenied, No, "Meta reported an unknown error that usually means a missing permission or access level"),
+    row(1, Any, E::ApiError, No, "Meta had an unknown error"),
+    // "none": the Page is blocked from messaging for a while, like 10/1893063.
+    row(368, Any, E::MessageNotAllowed, No, "The Page is temporarily blocked from messaging for policy violations"),
+    row(2022, Any, E::ApiError, No, "Commerce messages are disabled for this Page after a policy violation"),
+];
+
+/// Tags Meta retired on 2026-04-27; requests carrying them get a bare `(#100)`.
+pub const RETIRED_TAGS: &[&str] = &[
+    "CONFIRMED_EVENT_UPDATE",
+    "ACCOUNT_UPDATE",
+    "POST_PURCHASE_UPDATE",
+];
+
+/// What was sent, for the rows whose meaning depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestContext {
+    /// The request carried a tag from [`RETIRED_TAGS`].
+    pub retired_tag: bool,
+}
+
+/// The Svara code, retry class and explanation of a Graph error.
+pub fn classify_graph_error(g: &GraphError, ctx: RequestContext) -> (ErrorCode, Retry, &'static str) {
+    if g.code == 100 && g.subcode.is_none() {
+        let m = g.message.to_ascii_lowercase();
+        if ctx.retired_tag || m.contains("tag") {
+            return (
+                E::MessageNotAllowed,
+                No,
+                "Meta refused the message tag (CONFIRMED_EVENT_UPDATE, ACCOUNT_UPDATE and POST_PURCHASE_UPDATE were retired on 2026-04-27; use HUMAN_AGENT or send inside the 24-hour window)",
+            );
+        }
+        if m.contains("user") || m.contains("recipient") || m.contains("fbid") || m.contains("psid") {
+            return (E::RecipientNotFound, No, "No Messenger user matches this recipient ID for this Page");
+        }
+    }
+    for r in TABLE {
+        let sub_ok = match r.sub {
+            Is(s) => g.subcode == Some(s),
+            Absent => g.subcode.is_none(),
+            Any => true,
+        };
+        if r.code == g.code && sub_ok {
+            return (r.error, r.retry, r.what);
+        }
+    }
+    if g.is_transient == Some(true) {
+        return (E::TemporaryFailure, Yes, "Meta reported a transient error");
+    }
+    (E::ApiError, No, "Meta returned an error Svara has no specific code for")
+}
+
+/// Replaces every occurrence of the token in text that came from the network.
+pub fn redact(text: &str, token: &PageToken) -> String {
+    let t = token.expose();
+    if t.len() >= 4 && text.contains(t) {
+        text.replace(t, "<redacted>")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// How long Meta asks us to wait: `X-Business-Use-Case-Usage`'s largest
+/// `estimated_time_to_regain_access` (minutes), else a `Retry-After` header (seconds).
+pub fn retry_after_from_headers(headers: &HeaderMap) -> Option<Duration> {
+    let buc = headers
+        .get("x-business-use-case-usage")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_buc_minutes)
+        .filter(|m| *m > 0.0)
+        .map(|m| Duration::from_secs_f64(m * 60.0));
+    buc.or_else(|| {
+        headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+    })
+}
+
+/// The largest `estimated_time_to_regain_access` in an `X-Business-Use-Case-Usage` value:
+/// `{"<business-object-id>": [{"type": "messenger", "call_count": 100, ...,
+/// "estimated_time_to_regain_access": 5}], ...}`.
+pub fn parse_buc_minutes(header: &str) -> Option<f64> {
+    let v: serde_json::Value = serde_json::from_str(header).ok()?;
+    v.as_object()?
+        .values()
+        .filter_map(|entries| entries.as_array())
+        .flatten()
+        .filter_map(|e| e.get("estimated_time_to_regain_access"))
+        .filter_map(|m| m.as_f64().or_else(|| m.as_str()?.parse().ok()))
+        .reduce(f64::max)
+}
+
+/// Turns an error response (any status, any body) into an [`Error`], with its retry class.
+pub fn error_from_response(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    token: &PageToken,
+    ctx: RequestContext,
+) -> (Error, Retry) {
+    let retry_after = retry_after_from_headers(headers);
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: GraphError,
+    }
+    let (err, retry) = match serde_json::from_slice::<Envelope>(body) {
+        Ok(Envelope { error: mut g }) => {
+            g.message = redact(&g.message, token);
+            let (code, retry, what) = classify_graph_error(&g, ctx);
+            let pair = match g.subcode {
+                Some(s) => format!("{}/{}", g.code, s),
+                None => g.code.to_string(),
+            };
+            let trace = g
+                .fbtrace_id
+                .as_deref()
+                .map(|t| format!(", fbtrace_id {t}"))
+                .unwrap_or_default();
+            let msg = format!(
+                "{what} (Graph error {pair}, HTTP {status}{trace}): {}",
+                g.message.trim()
+            );
+            (Error::new(code, msg).with_graph(g), retry)
+        }
+        Err(_) => {
+            // 5xx and proxy errors are often HTML or empty: never assume JSON.
+            let snippet = body_snippet(body, token);
+            let (code, retry, what) = match status {
+                429 => (E::RateLimited, Yes, "The Graph API answered 429 Too Many Requests"),
+                500..=599 => (E::TemporaryFailure, Yes, "The Graph API had a server error"),
+                _ => (E::ApiError, No, "The Graph API answered with an error Svara could not read"),
+            };
+            (
+                Error::new(code, format!("{what} (HTTP {status}, not a Graph error body){snippet}")),
+                retry,
+            )
+        }
+    };
+    let mut err = err.with_http_status(status);
+    if let Some(wait) = retry_after {
+        err = err.with_retry_after(wait);
+    }
+    (err, retry)
+}
+
+/// The start of a response body, for an error message: one line, at most 200 characters,
+/// token removed.
+pub fn body_snippet(body: &[u8], token: &PageToken) -> String {
+    let text = String::from_utf8_lossy(body);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return String::new();
+    }
+    let cut: String = one_line.chars().take(200).collect();
+    let more = if one_line.chars().count() > 200 { "..." } else { "" };
+    format!(": {}{more}", redact(&cut, token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(code: i64, sub: Option<i64>, msg: &str) -> GraphError {
+        GraphError {
+            code,
+            subcode: sub,
+            message: msg.into(),
+            ..GraphError::default()
+        }
+    }
+
+    #[test]
+    fn pair_not_code_decides() {
+        let ctx = RequestContext::default();
+        assert_eq!(classify_graph_error(&g(100, Some(2018001), ""), ctx).0, E::RecipientNotFound);
+        assert_eq!(classify_graph_error(&g(100, Some(2018008), ""), ctx).0, E::AudioFetchFailed);
+        assert_eq!(classify_graph_error(&g(100, Some(2018109), ""), ctx).0, E::AudioTooLarge);
+        assert_eq!(classify_graph_error(&g(613, Some(2018338), ""), ctx).1, No);
+        assert_eq!(classify_graph_error(&g(613, None, ""), ctx).1, Yes);
+        assert_eq!(classify_graph_error(&g(1, None, ""), ctx).0, E::TemporaryFailure);
+        assert_eq!(classify_graph_error(&g(1, Some(99), ""), ctx).0, E::PermissionDenied);
+        assert_eq!(classify_graph_error(&g(100, None, "x"), RequestContext { retired_tag: true }).0, E::MessageNotAllowed);
+        let mut t = g(9999, None, "");
+        t.is_transient = Some(true);
+        assert_eq!(classify_graph_error(&t, ctx).0, E::TemporaryFailure);
+        assert_eq!(classify_graph_error(&g(9999, None, ""), ctx).0, E::ApiError);
+    }
+
+    #[test]
+    fn buc_header_minutes() {
+        let h = r#"{"112233":[{"type":"messenger","call_count":100,"total_cputime":20,"total_time":30,"estimated_time_to_regain_access":3},{"type":"pages","estimated_time_to_regain_access":1}]}"#;
+        assert_eq!(parse_buc_minutes(h), Some(3.0));
+        assert_eq!(parse_buc_minutes("not json"), None);
+    }
+
+    #[test]
+    fn redacts_echoed_tokens() {
+        let t = PageToken::new("EAAsecret123");
+        assert_eq!(redact("bad token EAAsecret123!", &t), "bad token <redacted>!");
+        assert!(!body_snippet(b"<html>EAAsecret123</html>", &t).contains("EAAsecret123"));
+    }
+}

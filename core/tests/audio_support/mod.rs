@@ -1,0 +1,328 @@
+//! Shared helpers of the audio tests: an independent decoder (symphonia + libopus, used directly,
+//! not through svara's pipeline), signal comparison, MP4 box inspection and ffprobe.
+
+#![allow(dead_code)]
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::codecs::registry::CodecRegistry;
+use symphonia::core::codecs::CodecParameters;
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+/// The repository root (core/..).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// tests/fixtures.
+pub fn fixtures() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// ../shared/audio-samples, relative to the project root.
+pub fn shared_samples() -> PathBuf {
+    root().join("../shared/audio-samples")
+}
+
+/// Rows of a TSV file with a header line, as maps.
+pub fn read_tsv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split('\t'))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Decoded audio, down-mixed to mono.
+pub struct Decoded {
+    pub mono: Vec<f32>,
+    pub rate: u32,
+    pub channels: usize,
+}
+
+impl Decoded {
+    pub fn seconds(&self) -> f64 {
+        self.mono.len() as f64 / f64::from(self.rate)
+    }
+}
+
+/// Decodes every packet of the first audio track with symphonia (+ libopus), skipping damaged
+/// packets and stopping at the first unrecoverable error, and down-mixes to mono.
+pub fn decode_mono(bytes: &[u8]) -> Decoded {
+    let mut registry = CodecRegistry::new();
+    symphonia::default::register_enabled_codecs(&mut registry);
+    registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes.to_vec())), Default::default());
+    let mut format = symphonia::default::get_probe()
+        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+        .expect("independent decoder opens the file");
+    let track = format.default_track(TrackType::Audio).expect("audio track").clone();
+    let Some(CodecParameters::Audio(params)) = track.codec_params.clone() else {
+        panic!("no audio params")
+    };
+    let mut decoder = registry
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .expect("decoder");
+    let mut mono = Vec::new();
+    let mut rate = 0;
+    let mut channels = 0;
+    let mut planes: Vec<Vec<f32>> = Vec::new();
+    loop {
+        let packet = match format.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(SymError::DecodeError(_)) => continue,
+            Err(_) => break,
+        };
+        if packet.track_id != track.id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(buf) => {
+                rate = buf.spec().rate();
+                channels = buf.spec().channels().count();
+                buf.copy_to_vecs_planar::<f32>(&mut planes);
+                let n = planes.first().map_or(0, Vec::len);
+                for i in 0..n {
+                    let s: f32 = planes.iter().map(|p| p[i]).sum();
+                    mono.push(s / planes.len() as f32);
+                }
+            }
+            Err(SymError::DecodeError(_)) => continue,
+            Err(_) => break,
+        }
+    }
+    Decoded { mono, rate, channels }
+}
+
+/// Linear-interpolation resampling, good enough to compare envelopes and waveforms of speech.
+pub fn resample(x: &[f32], from: u32, to: u32) -> Vec<f32> {
+    if from == to {
+        return x.to_vec();
+    }
+    let n = (x.len() as u64 * u64::from(to) / u64::from(from)) as usize;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 * f64::from(from) / f64::from(to);
+            let j = t.floor() as usize;
+            let f = (t - j as f64) as f32;
+            let a = x.get(j).copied().unwrap_or(0.0);
+            let b = x.get(j + 1).copied().unwrap_or(a);
+            a + (b - a) * f
+        })
+        .collect()
+}
+
+/// Pearson correlation of two equal-length slices.
+pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    let (a, b) = (&a[..n], &b[..n]);
+    let ma = a.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    let mb = b.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (x, y) = (f64::from(a[i]) - ma, f64::from(b[i]) - mb);
+        sab += x * y;
+        saa += x * x;
+        sbb += y * y;
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        return 0.0;
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// The lag (in samples, output later than input) in `0..max_lag` that best aligns `out` to `inp`,
+/// and the correlation at that lag.
+pub fn best_lag(inp: &[f32], out: &[f32], max_lag: usize) -> (usize, f64) {
+    let window = inp.len().min(out.len()).min(48_000);
+    let mut best = (0, f64::MIN);
+    for lag in 0..max_lag.min(out.len()) {
+        let n = window.min(out.len() - lag).min(inp.len());
+        let c = correlation(&inp[..n], &out[lag..lag + n]);
+        if c > best.1 {
+            best = (lag, c);
+        }
+    }
+    best
+}
+
+/// RMS envelope in windows of `ms` milliseconds.
+pub fn envelope(x: &[f32], rate: u32, ms: u32) -> Vec<f32> {
+    let w = (rate * ms / 1000).max(1) as usize;
+    x.chunks(w)
+        .map(|c| (c.iter().map(|v| v * v).sum::<f32>() / c.len() as f32).sqrt())
+        .collect()
+}
+
+/// Top-level MP4 box types in order.
+pub fn top_level_boxes(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut off = 0usize;
+    while off + 8 <= bytes.len() {
+        let size = u32::from_be_bytes(bytes[off..off + 4].try_into().unwrap()) as usize;
+        out.push(String::from_utf8_lossy(&bytes[off + 4..off + 8]).into_owned());
+        if size < 8 {
+            break;
+        }
+        off += size;
+    }
+    out
+}
+
+/// The edit list's media_time (encoder delay) of the first track, if any.
+pub fn elst_media_time(bytes: &[u8]) -> Option<u32> {
+    let pos = bytes.windows(4).position(|w| w == b"elst")?;
+    // elst: version(1) flags(3) count(4) then v0 entries: segment_duration(4) media_time(4).
+    let body = pos + 4;
+    let t = &bytes[body + 12..body + 16];
+    Some(u32::from_be_bytes(t.try_into().ok()?))
+}
+
+/// The AudioSpecificConfig inside the esds box.
+pub fn audio_specific_config(bytes: &[u8]) -> Option<Vec<u8>> {
+    let pos = bytes.windows(4).position(|w| w == b"esds")?;
+    let esds = &bytes[pos..(pos + 80).min(bytes.len())];
+    let dsi = esds.windows(2).position(|w| w[0] == 0x05 && (2..=5).contains(&w[1]))?;
+    let len = esds[dsi + 1] as usize;
+    Some(esds[dsi + 2..dsi + 2 + len].to_vec())
+}
+
+/// True when ffprobe is on PATH (CI installs ffmpeg).
+pub fn have_ffprobe() -> bool {
+    Command::new("ffprobe").arg("-version").output().is_ok_and(|o| o.status.success())
+}
+
+/// What ffprobe says about a file: (format_name, codec_name, profile, channels, duration seconds).
+pub fn ffprobe(bytes: &[u8]) -> (String, String, String, u32, f64) {
+    let dir = std::env::temp_dir().join(format!("svara-ffprobe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:x}.m4a", fxhash(bytes)));
+    std::fs::write(&path, bytes).unwrap();
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "format=format_name,duration:stream=codec_name,profile,channels",
+            "-of",
+            "default=noprint_wrappers=1",
+        ])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "ffprobe failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap_or("")
+            .to_string()
+    };
+    (
+        get("format_name"),
+        get("codec_name"),
+        get("profile"),
+        get("channels").parse().unwrap_or(0),
+        get("duration").parse().unwrap_or(-1.0),
+    )
+}
+
+fn fxhash(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf29ce484222325u64, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x100000001b3))
+}
+
+/// Checks a conversion independently: the output is MP4 with moov before mdat, AAC-LC with a
+/// correct AudioSpecificConfig, as long as the input (within 50 ms, after the edit list), and its
+/// decoded audio resembles the input's mono downmix.
+pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudio, expect_channels: u16) {
+    let out = &prepared.data;
+    assert_eq!(prepared.mime, "audio/mp4", "{name}");
+    assert!(prepared.file_name.ends_with(".m4a"), "{name}");
+    let boxes = top_level_boxes(out);
+    let moov = boxes.iter().position(|b| b == "moov").unwrap_or_else(|| panic!("{name}: no moov in {boxes:?}"));
+    let mdat = boxes.iter().position(|b| b == "mdat").unwrap_or_else(|| panic!("{name}: no mdat in {boxes:?}"));
+    assert!(moov < mdat, "{name}: moov must come before mdat: {boxes:?}");
+    assert_eq!(boxes[0], "ftyp", "{name}");
+
+    // AudioSpecificConfig: AAC-LC, the output rate's index, the channel count.
+    let asc = audio_specific_config(out).unwrap_or_else(|| panic!("{name}: no ASC"));
+    let aot = asc[0] >> 3;
+    let freq_index = ((asc[0] & 0x07) << 1) | (asc[1] >> 7);
+    let chan = (asc[1] >> 3) & 0x0F;
+    assert_eq!(aot, 2, "{name}: AAC-LC object type");
+    let rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000];
+    assert_eq!(rates[freq_index as usize], prepared.output.sample_rate, "{name}: ASC rate");
+    assert_eq!(u16::from(chan), expect_channels, "{name}: ASC channels");
+    assert_eq!(prepared.output.channels, expect_channels, "{name}");
+
+    // The engine's own verifier and probe agree.
+    let verified = svara::verify_m4a_aac(out).unwrap_or_else(|e| panic!("{name}: output does not verify: {e}"));
+    assert_eq!(verified.codec, "aac-lc", "{name}");
+
+    // Independent decode of both sides.
+    let a = decode_mono(input);
+    let b = decode_mono(out);
+    assert!(a.rate > 0 && b.rate > 0, "{name}: decoded something");
+    let delay = elst_media_time(out).unwrap_or(0) as usize;
+    let out_len = b.mono.len().saturating_sub(delay) as f64 / f64::from(b.rate);
+    let in_len = a.seconds();
+    let reported = prepared.output.duration_ms as f64 / 1000.0;
+    assert!((reported - in_len).abs() <= 0.05, "{name}: reported {reported:.3} s vs decoded input {in_len:.3} s");
+    // The decoded media holds the delay, the audio and at most one frame of padding plus flush.
+    assert!(out_len + 0.05 >= in_len, "{name}: output audio {out_len:.3} s shorter than input {in_len:.3} s");
+
+    // Resemblance: put the input at the output rate, align on the encoder delay, correlate.
+    let inp = resample(&a.mono, a.rate, b.rate);
+    let energy: f32 = inp.iter().map(|v| v * v).sum::<f32>() / inp.len().max(1) as f32;
+    if energy < 1e-7 {
+        // Silence in, silence out.
+        let out_energy: f32 = b.mono.iter().map(|v| v * v).sum::<f32>() / b.mono.len().max(1) as f32;
+        assert!(out_energy < 1e-4, "{name}: silent input produced loud output");
+        return;
+    }
+    let (lag, corr) = if a.rate == b.rate {
+        // Played as a player does: skip exactly the edit list's delay, then compare.
+        let n = inp.len().min(b.mono.len().saturating_sub(delay));
+        (delay, correlation(&inp[..n], &b.mono[delay..delay + n]))
+    } else {
+        best_lag(&inp, &b.mono, delay + 2048)
+    };
+    let threshold = if a.rate == b.rate { 0.85 } else { 0.6 };
+    assert!(corr > threshold, "{name}: waveform correlation {corr:.3} at lag {lag} (delay {delay})");
+    let ea = envelope(&inp, b.rate, 20);
+    let eb = envelope(&b.mono[lag.min(b.mono.len())..], b.rate, 20);
+    let n = ea.len().min(eb.len());
+    let env = correlation(&ea[..n], &eb[..n]);
+    assert!(env > 0.9, "{name}: envelope correlation {env:.3}");
+
+    if have_ffprobe() {
+        let (format, codec, profile, channels, duration) = ffprobe(out);
+        assert!(format.contains("mp4") || format.contains("m4a"), "{name}: ffprobe format {format}");
+        assert_eq!(codec, "aac", "{name}: ffprobe codec");
+        assert_eq!(profile, "LC", "{name}: ffprobe profile");
+        assert_eq!(channels, u32::from(expect_channels), "{name}: ffprobe channels");
+        assert!((duration - in_len).abs() <= 0.05, "{name}: ffprobe duration {duration:.3} vs input {in_len:.3}");
+    }
+}

@@ -1,0 +1,493 @@
+//! What the emulated Graph API knows: Pages and their tokens, people (PSIDs) and when they last
+//! wrote, limits, rules and injected faults. Loaded from JSON or TOML, or built in code; the
+//! [`Default`] is a working Page with a token and one PSID for every common case.
+
+use crate::duration::HumanDuration;
+use crate::faults::FaultRule;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+
+/// Id of the default Page.
+pub const DEFAULT_PAGE_ID: &str = "104857600123456";
+/// Name of the default Page.
+pub const DEFAULT_PAGE_NAME: &str = "Svara Test Page";
+/// A valid Page access token of the default Page.
+pub const DEFAULT_PAGE_TOKEN: &str = "EAASvaraEmulatorPageToken0DefaultPage";
+/// An expired token of the default Page (answers 190/463).
+pub const EXPIRED_PAGE_TOKEN: &str = "EAASvaraEmulatorPageToken0Expired";
+/// A second Page (its attachments are foreign to the default Page).
+pub const SECOND_PAGE_ID: &str = "104857600654321";
+/// A valid token of [`SECOND_PAGE_ID`].
+pub const SECOND_PAGE_TOKEN: &str = "EAASvaraEmulatorPageToken0SecondPage";
+/// A Page whose app is in development mode (not live): only app testers can be messaged.
+pub const DEV_MODE_PAGE_ID: &str = "104857600999999";
+/// A valid token of [`DEV_MODE_PAGE_ID`].
+pub const DEV_MODE_PAGE_TOKEN: &str = "EAASvaraEmulatorPageToken0DevModeApp";
+/// The PSID used in the README examples: wrote 5 minutes before start, inside the 24 h window.
+pub const DEFAULT_PSID: &str = "6128493027184956";
+/// A second person inside the window.
+pub const PSID_SECOND: &str = "6128493027184957";
+/// Last wrote 26 hours before start: RESPONSE/UPDATE fail with 10/2018278, HUMAN_AGENT works.
+pub const PSID_OUTSIDE_WINDOW: &str = "6128493027184958";
+/// Last wrote 8 days before start: outside even the 7-day HUMAN_AGENT window.
+pub const PSID_OUTSIDE_HUMAN_AGENT_WINDOW: &str = "6128493027184959";
+/// Blocked the Page: 551/1545041.
+pub const PSID_BLOCKED: &str = "6128493027184960";
+/// Cannot receive messages right now: 10/2018108.
+pub const PSID_UNAVAILABLE: &str = "6128493027184961";
+/// An app tester inside the window: the only default person a dev-mode app may message.
+pub const PSID_APP_TESTER: &str = "6128493027184962";
+/// Not configured anywhere: 100/2018001.
+pub const PSID_UNKNOWN: &str = "6128493027180000";
+/// The default app secret: none, so `appsecret_proof` is not checked.
+pub const DEFAULT_APP_SECRET: Option<&str> = None;
+
+/// A string that never shows in `Debug` output (tokens and the app secret).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    /// The value, to compare or hash.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+/// A Facebook Page the emulator knows, with its tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageConfig {
+    /// Numeric Page id (what `/{page-id}/messages` takes; `me` resolves to it).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Valid Page access tokens.
+    pub tokens: Vec<Secret>,
+    /// Expired tokens (answered with 190/463).
+    pub expired_tokens: Vec<Secret>,
+    /// Whether the app is live with `pages_messaging` approved. When false only PSIDs with
+    /// `app_role = true` can be messaged (others get 200/2018028).
+    pub app_live: bool,
+}
+
+impl Default for PageConfig {
+    fn default() -> Self {
+        PageConfig {
+            id: String::new(),
+            name: String::new(),
+            tokens: Vec::new(),
+            expired_tokens: Vec::new(),
+            app_live: true,
+        }
+    }
+}
+
+impl PageConfig {
+    /// A live Page with one valid token.
+    pub fn new(id: &str, name: &str, token: &str) -> Self {
+        PageConfig {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            tokens: vec![token.into()],
+            ..PageConfig::default()
+        }
+    }
+}
+
+/// Whether a person can receive messages at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PsidStatus {
+    /// Receives messages (subject to the window).
+    #[default]
+    Active,
+    /// Blocked the Page: 551/1545041.
+    Blocked,
+    /// Cannot receive messages right now: 10/2018108.
+    Unavailable,
+}
+
+/// A person (Page-Scoped ID) and when they last wrote to the Page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PsidConfig {
+    /// The PSID.
+    pub id: String,
+    /// The Page this PSID belongs to; `None` means every configured Page knows it.
+    pub page_id: Option<String>,
+    /// How long before the emulator started the person last wrote (the window counts from
+    /// then, so it keeps closing while the emulator runs). Default 5 minutes.
+    pub last_message_ago: HumanDuration,
+    /// Active, blocked or unavailable.
+    pub status: PsidStatus,
+    /// Admin, developer or tester of the app (may be messaged while the app is not live).
+    pub app_role: bool,
+}
+
+impl Default for PsidConfig {
+    fn default() -> Self {
+        PsidConfig {
+            id: String::new(),
+            page_id: None,
+            last_message_ago: HumanDuration::secs(300),
+            status: PsidStatus::Active,
+            app_role: false,
+        }
+    }
+}
+
+impl PsidConfig {
+    /// An active person who wrote 5 minutes before start, known to every Page.
+    pub fn active(id: &str) -> Self {
+        PsidConfig {
+            id: id.to_owned(),
+            ..PsidConfig::default()
+        }
+    }
+
+    /// Sets when they last wrote (relative to the emulator's start).
+    pub fn last_message_ago(mut self, ago: impl Into<HumanDuration>) -> Self {
+        self.last_message_ago = ago.into();
+        self
+    }
+
+    /// Sets the status.
+    pub fn status(mut self, status: PsidStatus) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// Meta's per-Page limit on audio sends (10 per second).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests to the send and upload endpoints allowed per window per Page; 0 disables the limit.
+    pub audio_sends_per_second: u32,
+    /// The sliding window (default 1 s).
+    pub window: HumanDuration,
+    /// Forces `estimated_time_to_regain_access` (minutes) in the `X-Business-Use-Case-Usage`
+    /// header; by default it is the time until the window frees a slot, in whole minutes
+    /// rounded down (0 for the 1-second window).
+    pub regain_access_minutes: Option<u32>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            audio_sends_per_second: 10,
+            window: HumanDuration::secs(1),
+            regain_access_minutes: None,
+        }
+    }
+}
+
+/// How the emulator downloads `payload.url` (Meta's limits by default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Whole-download timeout (Meta: 10 s for audio).
+    pub timeout: HumanDuration,
+    /// Largest body accepted (25 MB).
+    pub max_bytes: u64,
+    /// Redirects followed.
+    pub max_redirects: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            timeout: HumanDuration::secs(10),
+            max_bytes: svara::audio::MAX_AUDIO_BYTES,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// What an audio upload must be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioRules {
+    /// Largest attachment (25 MB, 26,214,400 bytes): above it 100/2018109.
+    pub max_bytes: u64,
+    /// Require a playable M4A/MP4 with an AAC track (what plays as a voice bubble); when false
+    /// any audio that `svara::audio::probe` recognises is accepted.
+    pub require_m4a_aac: bool,
+}
+
+impl Default for AudioRules {
+    fn default() -> Self {
+        AudioRules {
+            max_bytes: svara::audio::MAX_AUDIO_BYTES,
+            require_m4a_aac: true,
+        }
+    }
+}
+
+/// The messaging window and message tags (Meta changes these; see the reference's section 9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WindowConfig {
+    /// The standard window for RESPONSE and UPDATE (24 h).
+    pub standard: HumanDuration,
+    /// Valid tags for MESSAGE_TAG and how long after the person's last message each allows.
+    pub tags: BTreeMap<String, HumanDuration>,
+    /// Tags that now fail with error 100 (retired on 2026-04-27).
+    pub retired_tags: Vec<String>,
+}
+
+impl Default for WindowConfig {
+    fn default() -> Self {
+        WindowConfig {
+            standard: HumanDuration::hours(24),
+            tags: BTreeMap::from([
+                ("HUMAN_AGENT".to_owned(), HumanDuration::days(7)),
+                ("CUSTOMER_FEEDBACK".to_owned(), HumanDuration::days(7)),
+            ]),
+            retired_tags: vec![
+                "CONFIRMED_EVENT_UPDATE".to_owned(),
+                "ACCOUNT_UPDATE".to_owned(),
+                "POST_PURCHASE_UPDATE".to_owned(),
+            ],
+        }
+    }
+}
+
+/// Everything the emulator knows and does. `EmulatorConfig::default()` is a working setup:
+/// see the `DEFAULT_*` and `PSID_*` constants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// Address to bind (127.0.0.1; use 0.0.0.0 only inside a container).
+    pub host: IpAddr,
+    /// Port (0 picks a free one; read it back with `Emulator::base_url`).
+    pub port: u16,
+    /// Pages and their tokens.
+    pub pages: Vec<PageConfig>,
+    /// People and their windows.
+    pub psids: Vec<PsidConfig>,
+    /// Treat any all-digit PSID that is not configured as an active person inside the window
+    /// (for broadcasts to thousands of made-up recipients). Default false: 100/2018001.
+    pub accept_any_psid: bool,
+    /// App secret: when set, `appsecret_proof` is verified.
+    pub app_secret: Option<Secret>,
+    /// With an app secret, refuse calls that carry no proof ("Require App Secret"; default true).
+    pub require_appsecret_proof: bool,
+    /// Per-Page rate limit.
+    pub rate_limit: RateLimitConfig,
+    /// Injected faults, tried in order; the first that fires wins.
+    pub faults: Vec<FaultRule>,
+    /// Seed for the fault dice (random when unset).
+    pub fault_seed: Option<u64>,
+    /// `payload.url` download limits.
+    pub fetch: FetchConfig,
+    /// Upload rules.
+    pub audio: AudioRules,
+    /// Window and tags.
+    pub window: WindowConfig,
+    /// Keep the bytes of received audio for `GET /__emulator/audio/{sha256}` up to this many
+    /// bytes in total (older ones are forgotten first). Default 256 MB.
+    pub keep_audio_bytes: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        let mut default_page =
+            PageConfig::new(DEFAULT_PAGE_ID, DEFAULT_PAGE_NAME, DEFAULT_PAGE_TOKEN);
+        default_page.expired_tokens.push(EXPIRED_PAGE_TOKEN.into());
+        let mut dev_page =
+            PageConfig::new(DEV_MODE_PAGE_ID, "Svara Dev-Mode Page", DEV_MODE_PAGE_TOKEN);
+        dev_page.app_live = false;
+        EmulatorConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            pages: vec![
+                default_page,
+                PageConfig::new(SECOND_PAGE_ID, "Svara Second Page", SECOND_PAGE_TOKEN),
+                dev_page,
+            ],
+            psids: vec![
+                PsidConfig::active(DEFAULT_PSID),
+                PsidConfig::active(PSID_SECOND),
+                PsidConfig::active(PSID_OUTSIDE_WINDOW).last_message_ago(HumanDuration::hours(26)),
+                PsidConfig::active(PSID_OUTSIDE_HUMAN_AGENT_WINDOW)
+                    .last_message_ago(HumanDuration::days(8)),
+                PsidConfig::active(PSID_BLOCKED).status(PsidStatus::Blocked),
+                PsidConfig::active(PSID_UNAVAILABLE).status(PsidStatus::Unavailable),
+                PsidConfig {
+                    app_role: true,
+                    ..PsidConfig::active(PSID_APP_TESTER)
+                },
+            ],
+            accept_any_psid: false,
+            app_secret: DEFAULT_APP_SECRET.map(Secret::from),
+            require_appsecret_proof: true,
+            rate_limit: RateLimitConfig::default(),
+            faults: Vec::new(),
+            fault_seed: None,
+            fetch: FetchConfig::default(),
+            audio: AudioRules::default(),
+            window: WindowConfig::default(),
+            keep_audio_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read emulator config {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The JSON did not match the schema (unknown keys are refused, to catch typos).
+    #[error("invalid emulator config (JSON): {0}")]
+    Json(#[from] serde_json::Error),
+    /// The TOML did not match the schema (unknown keys are refused, to catch typos).
+    #[error("invalid emulator config (TOML): {0}")]
+    Toml(#[from] toml::de::Error),
+    /// The values contradict each other.
+    #[error("invalid emulator config: {0}")]
+    Invalid(String),
+}
+
+impl EmulatorConfig {
+    /// Parses a JSON scenario (every key optional; missing ones take the defaults).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let c: EmulatorConfig = serde_json::from_str(text)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Parses a TOML scenario (every key optional; missing ones take the defaults).
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let c: EmulatorConfig = toml::from_str(text)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Reads a `.json` or `.toml` file (by extension; other names are tried as TOML, then JSON).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Self::from_json_str(&text),
+            Some(e) if e.eq_ignore_ascii_case("toml") => Self::from_toml_str(&text),
+            _ => Self::from_toml_str(&text).or_else(|_| Self::from_json_str(&text)),
+        }
+    }
+
+    /// Checks what serde cannot: ids present, tokens not shared between Pages, shares in 0..=1.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen_tokens = std::collections::HashSet::new();
+        for page in &self.pages {
+            if page.id.trim().is_empty() {
+                return Err(ConfigError::Invalid("every page needs an `id`".into()));
+            }
+            for t in page.tokens.iter().chain(&page.expired_tokens) {
+                if !seen_tokens.insert(t.expose()) {
+                    return Err(ConfigError::Invalid(format!(
+                        "a token of page {} is listed twice (each token belongs to one page)",
+                        page.id
+                    )));
+                }
+            }
+        }
+        for p in &self.psids {
+            if p.id.trim().is_empty() {
+                return Err(ConfigError::Invalid("every psid needs an `id`".into()));
+            }
+            if let Some(page) = &p.page_id {
+                if !self.pages.iter().any(|pg| &pg.id == page) {
+                    return Err(ConfigError::Invalid(format!(
+                        "psid {} names page {page}, which is not in `pages`",
+                        p.id
+                    )));
+                }
+            }
+        }
+        for f in &self.faults {
+            if !(0.0..=1.0).contains(&f.share) {
+                return Err(ConfigError::Invalid(format!(
+                    "fault share {} must be between 0 and 1",
+                    f.share
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Page a token belongs to, and whether the token is expired.
+    pub fn page_for_token(&self, token: &str) -> Option<(&PageConfig, bool)> {
+        self.pages.iter().find_map(|p| {
+            if p.tokens.iter().any(|t| t.expose() == token) {
+                Some((p, false))
+            } else if p.expired_tokens.iter().any(|t| t.expose() == token) {
+                Some((p, true))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The person `psid` as seen by `page_id`.
+    pub fn psid(&self, page_id: &str, psid: &str) -> Option<PsidConfig> {
+        self.psids
+            .iter()
+            .find(|p| p.id == psid && p.page_id.as_deref().is_none_or(|pg| pg == page_id))
+            .cloned()
+            .or_else(|| {
+                (self.accept_any_psid
+                    && !psid.is_empty()
+                    && psid.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| PsidConfig::active(psid))
+            })
+    }
+
+    /// Adds a person.
+    pub fn with_psid(mut self, psid: PsidConfig) -> Self {
+        self.psids.push(psid);
+        self
+    }
+
+    /// Adds a fault rule.
+    pub fn with_fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Sets the app secret (then `appsecret_proof` is verified).
+    pub fn with_app_secret(mut self, secret: &str) -> Self {
+        self.app_secret = Some(secret.into());
+        self
+    }
+
+    /// Sets the per-Page audio sends per second (0 disables the limit).
+    pub fn with_rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit.audio_sends_per_second = per_second;
+        self
+    }
+}

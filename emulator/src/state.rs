@@ -1,0 +1,46 @@
+//! The shared state behind every request: configuration, memory, limiter, fault dice, fetcher.
+
+use crate::config::EmulatorConfig;
+use crate::faults::FaultEngine;
+use crate::fetch::Fetcher;
+use crate::rate_limit::RateLimiter;
+use crate::store::Store;
+use std::time::Instant;
+
+/// Everything a handler needs.
+pub(crate) struct AppState {
+    pub config: EmulatorConfig,
+    pub store: Store,
+    pub rate: RateLimiter,
+    pub faults: FaultEngine,
+    pub fetcher: Fetcher,
+    pub started: Instant,
+}
+
+impl AppState {
+    pub(crate) fn new(config: EmulatorConfig) -> Self {
+        AppState {
+            store: Store::new(config.keep_audio_bytes),
+            rate: RateLimiter::new(config.rate_limit.clone()),
+            faults: FaultEngine::new(config.faults.clone(), config.fault_seed),
+            fetcher: Fetcher::new(config.fetch.clone()),
+            started: Instant::now(),
+            config,
+        }
+    }
+
+    /// Forgets deliveries, attempts, attachments, rate-limit windows and fault counters.
+    pub(crate) fn reset(&self) {
+        self.store.reset();
+        self.rate.reset();
+        self.faults.reset();
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
