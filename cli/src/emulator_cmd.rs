@@ -54,11 +54,11 @@ pub struct Args {
     print_config: bool,
 }
 
-fn invalid(msg: impl Into<String>) -> svara::Error {
-    svara::Error::invalid_request(msg)
+fn invalid(msg: impl std::fmt::Display) -> String {
+    msg.to_string()
 }
 
-fn parse_fault(spec: &str) -> svara::Result<FaultRule> {
+fn parse_fault(spec: &str) -> Result<FaultRule, String> {
     let mut parts = spec.split(',').map(str::trim);
     let kind_text = parts.next().unwrap_or("");
     let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind_text.to_owned()))
@@ -99,7 +99,7 @@ fn parse_fault(spec: &str) -> svara::Result<FaultRule> {
     Ok(rule)
 }
 
-fn parse_psid(spec: &str) -> svara::Result<PsidConfig> {
+fn parse_psid(spec: &str) -> Result<PsidConfig, String> {
     let (id, extra) = spec.split_once(':').unwrap_or((spec, ""));
     if id.is_empty() {
         return Err(invalid(format!("--psid {spec:?} needs an id")));
@@ -113,7 +113,7 @@ fn parse_psid(spec: &str) -> svara::Result<PsidConfig> {
     })
 }
 
-fn build_config(args: &Args) -> svara::Result<EmulatorConfig> {
+fn build_config(args: &Args) -> Result<EmulatorConfig, String> {
     let mut config = match &args.config {
         Some(path) => EmulatorConfig::from_file(path).map_err(|e| invalid(e.to_string()))?,
         None => EmulatorConfig::default(),
@@ -228,17 +228,30 @@ async fn wait_for_signal() {
 
 /// Runs the command.
 pub fn run(args: Args) -> svara::Result<ExitCode> {
-    let config = build_config(&args)?;
+    let config = build_config(&args).map_err(svara::Error::invalid_request)?;
     if args.print_config {
-        let text = toml::to_string_pretty(&config)
-            .map_err(|e| invalid(format!("cannot print the configuration: {e}")))?;
+        let text = toml::to_string_pretty(&config).map_err(|e| {
+            svara::Error::invalid_request(format!("cannot print the configuration: {e}"))
+        })?;
         print!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
+    // One line per request on stderr (path, recipient, outcome; never the token).
+    // RUST_LOG overrides the level, e.g. RUST_LOG=svara_emulator=warn to silence it.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("svara_emulator=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| invalid(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| {
+            svara::Error::invalid_request(format!("cannot start the async runtime: {e}"))
+        })?;
     runtime.block_on(async {
         let emulator = Emulator::start(config)
             .await

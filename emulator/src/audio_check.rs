@@ -44,11 +44,12 @@ pub(crate) async fn inspect_audio(
 ) -> Result<AudioInfo, GraphErrorReply> {
     let require = rules.require_m4a_aac;
     let result = tokio::task::spawn_blocking(move || {
-        if require {
+        let checked = if require {
             svara::audio::verify_m4a_aac(&bytes)
         } else {
             svara::audio::probe(&bytes)
-        }
+        };
+        checked.map_err(|e| e.message().to_owned())
     })
     .await;
     match result {
@@ -60,7 +61,7 @@ pub(crate) async fn inspect_audio(
             } else {
                 "audio file"
             },
-            e.message()
+            e
         ))),
         Err(_) => Err(GraphErrorReply::upload_failed(
             "the file could not be decoded",

@@ -131,8 +131,9 @@ pub struct PsidConfig {
     pub id: String,
     /// The Page this PSID belongs to; `None` means every configured Page knows it.
     pub page_id: Option<String>,
-    /// How long before the emulator started the person last wrote (the window counts from
-    /// then, so it keeps closing while the emulator runs). Default 5 minutes.
+    /// How long before the emulator started (or, when added with `Emulator::upsert_psid` /
+    /// `POST /__emulator/psids`, before that call) the person last wrote. The window counts
+    /// from then, so it keeps closing while the emulator runs. Default 5 minutes.
     pub last_message_ago: HumanDuration,
     /// Active, blocked or unavailable.
     pub status: PsidStatus,
@@ -451,20 +452,6 @@ impl EmulatorConfig {
                 None
             }
         })
-    }
-
-    /// The person `psid` as seen by `page_id`.
-    pub fn psid(&self, page_id: &str, psid: &str) -> Option<PsidConfig> {
-        self.psids
-            .iter()
-            .find(|p| p.id == psid && p.page_id.as_deref().is_none_or(|pg| pg == page_id))
-            .cloned()
-            .or_else(|| {
-                (self.accept_any_psid
-                    && !psid.is_empty()
-                    && psid.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| PsidConfig::active(psid))
-            })
     }
 
     /// Adds a person.

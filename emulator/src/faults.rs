@@ -14,14 +14,18 @@ use std::sync::Mutex;
 pub enum FaultKind {
     /// HTTP 500 with Graph error code 1 ("An unknown error has occurred."), `is_transient: true`.
     /// Nothing is delivered.
-    #[serde(rename = "http_500")]
+    #[serde(rename = "http_500", alias = "http500")]
     Http500,
     /// Graph error 1200 "Temporary send message failure", `is_transient: true`. Nothing is delivered.
-    #[serde(rename = "error_1200", alias = "temporary_failure")]
+    #[serde(
+        rename = "error_1200",
+        alias = "error1200",
+        alias = "temporary_failure"
+    )]
     Error1200,
     /// Graph error 2 "An unexpected error has occurred" (HTTP 500), `is_transient: true`.
     /// Nothing is delivered.
-    #[serde(rename = "error_2", alias = "unexpected_error")]
+    #[serde(rename = "error_2", alias = "error2", alias = "unexpected_error")]
     Error2,
     /// The request is processed (and delivered) normally, but the response is held back for
     /// `delay`: a client with a shorter timeout sees an ambiguous timeout.

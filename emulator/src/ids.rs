@@ -43,11 +43,14 @@ pub fn message_id() -> String {
     )
 }
 
-/// A new attachment id: 16 decimal digits, like Meta's. Unique within the process.
+/// A new attachment id: 16 decimal digits, like Meta's. Unique within the process: the
+/// sequence number is mapped through `x -> (a*x + b) mod 10^15`, a bijection because `a` is
+/// coprime with 10.
 pub fn attachment_id() -> String {
-    let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-    let base: u64 = rand::thread_rng().gen_range(1_000..9_000);
-    format!("{base}{seq:012}")
+    const M: u128 = 1_000_000_000_000_000;
+    let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed) as u128;
+    let n = (seq * 573_462_891_037_519 + 104_729_000_000_000) % M;
+    format!("1{n:015}")
 }
 
 /// A new `fbtrace_id`: 11 alphanumeric characters.

@@ -25,6 +25,7 @@ mod faults;
 mod fetch;
 mod graph_error;
 mod ids;
+mod people;
 mod rate_limit;
 mod request;
 mod routes;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 const MAX_FIELDS_BYTES: usize = 2 * 1024 * 1024;
 
 /// A file part of a multipart body.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct FilePart {
     /// `filename` of its Content-Disposition.
     pub filename: Option<String>,
@@ -25,8 +25,8 @@ pub(crate) struct FilePart {
     pub size: u64,
 }
 
-/// Every parameter of a request, whatever its shape.
-#[derive(Debug, Default)]
+/// Every parameter of a request, whatever its shape. No `Debug`: it holds the token.
+#[derive(Default)]
 pub(crate) struct Params {
     fields: HashMap<String, Value>,
     /// File parts.

@@ -3,7 +3,7 @@
 //! tokio runtime ([`Emulator::start`]) or from any thread ([`Emulator::start_blocking`], which
 //! brings its own runtime: what the Python and Node bindings use).
 
-use crate::config::{ConfigError, EmulatorConfig};
+use crate::config::{ConfigError, EmulatorConfig, PsidConfig};
 use crate::state::AppState;
 use crate::store::{Delivery, Snapshot};
 use hyper::body::Incoming;
@@ -142,8 +142,15 @@ impl Emulator {
         self.state.store.audio(sha256).map(|b| b.to_vec())
     }
 
-    /// Forgets deliveries, attempts, attachments, rate-limit windows and fault counters
-    /// (like `POST /__emulator/reset`).
+    /// Adds a person, or updates one (same id and Page): `PsidConfig::active(id)` means "this
+    /// person just wrote to the Page". `last_message_ago` counts from now. Like
+    /// `POST /__emulator/psids`; undone by [`Emulator::reset`].
+    pub fn upsert_psid(&self, person: PsidConfig) {
+        self.state.people.upsert(person);
+    }
+
+    /// Forgets deliveries, attempts, attachments, rate-limit windows, fault counters and people
+    /// added at run time (like `POST /__emulator/reset`).
     pub fn reset(&self) {
         self.state.reset();
     }

@@ -3,6 +3,7 @@
 use crate::config::EmulatorConfig;
 use crate::faults::FaultEngine;
 use crate::fetch::Fetcher;
+use crate::people::People;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
 use std::time::Instant;
@@ -14,23 +15,26 @@ pub(crate) struct AppState {
     pub rate: RateLimiter,
     pub faults: FaultEngine,
     pub fetcher: Fetcher,
-    pub started: Instant,
+    pub people: People,
 }
 
 impl AppState {
     pub(crate) fn new(config: EmulatorConfig) -> Self {
+        let started = Instant::now();
         AppState {
+            people: People::new(&config, started),
             store: Store::new(config.keep_audio_bytes),
             rate: RateLimiter::new(config.rate_limit.clone()),
             faults: FaultEngine::new(config.faults.clone(), config.fault_seed),
             fetcher: Fetcher::new(config.fetch.clone()),
-            started: Instant::now(),
             config,
         }
     }
 
-    /// Forgets deliveries, attempts, attachments, rate-limit windows and fault counters.
+    /// Forgets deliveries, attempts, attachments, rate-limit windows, fault counters and
+    /// people added at run time.
     pub(crate) fn reset(&self) {
+        self.people.reset();
         self.store.reset();
         self.rate.reset();
         self.faults.reset();

@@ -125,6 +125,9 @@ impl Snapshot {
     }
 }
 
+/// A saved attachment and its bytes.
+type SavedAttachment = (Attachment, Arc<[u8]>);
+
 #[derive(Default)]
 struct AudioCache {
     bytes: HashMap<String, Arc<[u8]>>,
@@ -135,7 +138,7 @@ struct AudioCache {
 /// The emulator's memory.
 pub(crate) struct Store {
     snapshot: Mutex<Snapshot>,
-    attachments: Mutex<HashMap<String, (Attachment, Arc<[u8]>)>>,
+    attachments: Mutex<HashMap<String, SavedAttachment>>,
     audio: Mutex<AudioCache>,
     keep_audio_bytes: u64,
 }
@@ -193,7 +196,7 @@ impl Store {
         lock(&self.attachments).insert(a.attachment_id.clone(), (a, bytes));
     }
 
-    pub(crate) fn attachment(&self, id: &str) -> Option<(Attachment, Arc<[u8]>)> {
+    pub(crate) fn attachment(&self, id: &str) -> Option<SavedAttachment> {
         lock(&self.attachments).get(id).cloned()
     }
 

@@ -4,9 +4,9 @@
 
 use crate::config::{EmulatorConfig, PageConfig, PsidStatus};
 use crate::graph_error::GraphErrorReply;
+use crate::people::People;
 use crate::request::Params;
 use serde_json::Value;
-use std::time::Duration;
 
 const MESSAGING_TYPES: [&str; 3] = ["RESPONSE", "UPDATE", "MESSAGE_TAG"];
 const NOTIFICATION_TYPES: [&str; 3] = ["REGULAR", "SILENT_PUSH", "NO_PUSH"];
@@ -57,13 +57,12 @@ fn upper(params: &Params, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Checks recipient, messaging type, tag and window for `page`. `elapsed` is how long the
-/// emulator has been running (the window keeps closing while it runs).
+/// Checks recipient, messaging type, tag and window for `page`.
 pub(crate) fn check_envelope(
     config: &EmulatorConfig,
+    people: &People,
     page: &PageConfig,
     params: &Params,
-    elapsed: Duration,
 ) -> Result<Envelope, GraphErrorReply> {
     if params.text("recipient").is_none() {
         return Err(GraphErrorReply::param_required("recipient"));
@@ -122,8 +121,8 @@ pub(crate) fn check_envelope(
             )));
         }
     }
-    let person = config
-        .psid(&page.id, &recipient)
+    let (person, age) = people
+        .lookup(&page.id, &recipient)
         .ok_or_else(GraphErrorReply::recipient_unknown)?;
     match person.status {
         PsidStatus::Blocked => return Err(GraphErrorReply::blocked()),
@@ -133,7 +132,6 @@ pub(crate) fn check_envelope(
     if !page.app_live && !person.app_role {
         return Err(GraphErrorReply::app_not_live());
     }
-    let age = person.last_message_ago.0 + elapsed;
     let allowed = tag_window.unwrap_or(config.window.standard.0);
     if age > allowed {
         return Err(GraphErrorReply::outside_window());

@@ -249,13 +249,13 @@ async fn malformed_requests_and_unknown_paths() {
         .await
         .unwrap();
     assert_graph_error(r, 400, 100, None).await;
-    let r = c
-        .post(format!("{}/latest/me/messages", emu.base_url()))
-        .query(&[("access_token", DEFAULT_PAGE_TOKEN)])
-        .multipart(Send::to(DEFAULT_PSID).form())
-        .send()
-        .await
-        .unwrap();
+    let r = send_to_path(
+        &emu,
+        "/latest/me/messages",
+        Send::to(DEFAULT_PSID),
+        DEFAULT_PAGE_TOKEN,
+    )
+    .await;
     assert_graph_error(r, 400, 2500, None).await;
     let r = c
         .get(format!("{}/v25.0/me/feed", emu.base_url()))

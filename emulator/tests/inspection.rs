@@ -96,7 +96,7 @@ async fn reset_from_rust_forgets_attachments_and_rate_windows() {
     s.message = json!({"attachment": {"type": "audio", "payload": {"is_reusable": true}}});
     let body = assert_sent(send(&emu, s).await, DEFAULT_PSID).await;
     let id = body["attachment_id"].as_str().unwrap().to_owned();
-    assert_graph_error(send(&emu, Send::to(DEFAULT_PSID)).await, 400, 613, None).await;
+    expect_send_error(&emu, DEFAULT_PSID, 613, None).await;
     emu.reset();
     let r = post_json(
         &emu,
@@ -150,4 +150,47 @@ async fn upload_endpoint_saves_without_sending() {
         (snap.delivered, snap.attempts, snap.upload_attempts),
         (0, 0, 1)
     );
+}
+
+#[tokio::test]
+async fn people_can_be_added_and_reopened_at_run_time() {
+    let emu = start_unlimited().await;
+    let c = client();
+    expect_send_error(&emu, PSID_OUTSIDE_WINDOW, 10, Some(2_018_278)).await;
+    expect_send_error(&emu, "777000", 100, Some(2_018_001)).await;
+
+    // "The person just wrote to the Page": the window opens again.
+    let r = c
+        .post(format!("{}/__emulator/psids", emu.base_url()))
+        .json(&json!({"id": PSID_OUTSIDE_WINDOW}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_sent(
+        send(&emu, Send::to(PSID_OUTSIDE_WINDOW)).await,
+        PSID_OUTSIDE_WINDOW,
+    )
+    .await;
+
+    // A new person, from Rust; and one who blocks the Page later.
+    emu.upsert_psid(PsidConfig::active("777000").last_message_ago(HumanDuration::hours(23)));
+    assert_sent(send(&emu, Send::to("777000")).await, "777000").await;
+    emu.upsert_psid(PsidConfig::active("777000").status(PsidStatus::Blocked));
+    expect_send_error(&emu, "777000", 551, Some(1_545_041)).await;
+
+    // Bad bodies are refused with a message.
+    let r = c
+        .post(format!("{}/__emulator/psids", emu.base_url()))
+        .json(&json!({"id": "1", "page_id": "404"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("404"));
+
+    // Reset returns to the configured people.
+    emu.reset();
+    expect_send_error(&emu, PSID_OUTSIDE_WINDOW, 10, Some(2_018_278)).await;
+    expect_send_error(&emu, "777000", 100, Some(2_018_001)).await;
 }

@@ -14,6 +14,15 @@ fn refused(addr: std::net::SocketAddr) -> bool {
 }
 
 #[test]
+fn emulator_can_be_shared_across_threads() {
+    // The Python and Node bindings keep it in objects that move between threads.
+    fn assert_send_sync<T: std::marker::Send + Sync + 'static>() {}
+    assert_send_sync::<Emulator>();
+    assert_send_sync::<EmulatorConfig>();
+    assert_send_sync::<Snapshot>();
+}
+
+#[test]
 fn start_blocking_works_from_a_thread_without_a_runtime_and_drop_stops_it() {
     let emu = std::thread::spawn(|| Emulator::start_blocking(EmulatorConfig::default()).unwrap())
         .join()

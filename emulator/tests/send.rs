@@ -133,25 +133,21 @@ async fn token_is_accepted_in_every_place_meta_accepts_it() {
 #[tokio::test]
 async fn page_id_path_unversioned_path_and_foreign_page_id() {
     let emu = start_default().await;
-    let c = client();
-    let r = c
-        .post(format!(
-            "{}/v24.0/{DEFAULT_PAGE_ID}/messages",
-            emu.base_url()
-        ))
-        .query(&[("access_token", DEFAULT_PAGE_TOKEN)])
-        .multipart(Send::to(DEFAULT_PSID).form())
-        .send()
-        .await
-        .unwrap();
+    let r = send_to_path(
+        &emu,
+        &format!("/v24.0/{DEFAULT_PAGE_ID}/messages"),
+        Send::to(DEFAULT_PSID),
+        DEFAULT_PAGE_TOKEN,
+    )
+    .await;
     assert_sent(r, DEFAULT_PSID).await;
-    let r = c
-        .post(format!("{}/me/messages", emu.base_url()))
-        .query(&[("access_token", DEFAULT_PAGE_TOKEN)])
-        .multipart(Send::to(DEFAULT_PSID).form())
-        .send()
-        .await
-        .unwrap();
+    let r = send_to_path(
+        &emu,
+        "/me/messages",
+        Send::to(DEFAULT_PSID),
+        DEFAULT_PAGE_TOKEN,
+    )
+    .await;
     assert_sent(r, DEFAULT_PSID).await;
     let versions: Vec<String> = emu
         .deliveries()
@@ -161,16 +157,13 @@ async fn page_id_path_unversioned_path_and_foreign_page_id() {
     assert_eq!(versions, vec!["v24.0".to_owned(), String::new()]);
 
     // The default token used on another Page's path.
-    let r = c
-        .post(format!(
-            "{}/v25.0/{SECOND_PAGE_ID}/messages",
-            emu.base_url()
-        ))
-        .query(&[("access_token", DEFAULT_PAGE_TOKEN)])
-        .multipart(Send::to(DEFAULT_PSID).form())
-        .send()
-        .await
-        .unwrap();
+    let r = send_to_path(
+        &emu,
+        &format!("/v25.0/{SECOND_PAGE_ID}/messages"),
+        Send::to(DEFAULT_PSID),
+        DEFAULT_PAGE_TOKEN,
+    )
+    .await;
     let body = assert_graph_error(r, 400, 100, Some(33)).await;
     assert!(body["error"]["message"]
         .as_str()

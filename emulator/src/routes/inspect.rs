@@ -1,6 +1,8 @@
 //! `/__emulator/*`: what the emulator received (`GET messages`), forgetting it (`POST reset`),
-//! the received audio bytes by hash, and a health check. Not part of Meta's API.
+//! people added at run time (`POST psids`), the received audio bytes by hash, and a health
+//! check. Not part of Meta's API.
 
+use crate::config::PsidConfig;
 use crate::state::AppState;
 use crate::store::Snapshot;
 use axum::extract::{Path, State};
@@ -37,4 +39,35 @@ pub(super) async fn audio(
         )
             .into_response(),
     }
+}
+
+/// Adds or updates a person: `{"id":"123"}` means "123 just wrote to the Page" (window open);
+/// every `PsidConfig` field is accepted (`last_message_ago`, `status`, `page_id`, `app_role`).
+pub(super) async fn upsert_psid(
+    State(state): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let person: PsidConfig = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return bad_request(format!(
+                "expected a PSID like {{\"id\":\"123\",\"last_message_ago\":\"2h\"}}: {e}"
+            ))
+        }
+    };
+    if person.id.trim().is_empty() {
+        return bad_request("the PSID needs an id".to_owned());
+    }
+    if let Some(page) = &person.page_id {
+        if !state.config.pages.iter().any(|p| &p.id == page) {
+            return bad_request(format!("page {page} is not configured"));
+        }
+    }
+    let id = person.id.clone();
+    state.people.upsert(person);
+    Json(json!({ "success": true, "psid": id })).into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
 }

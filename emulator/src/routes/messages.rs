@@ -32,12 +32,7 @@ pub(super) async fn unversioned(
 /// Validates, obtains the audio, records the delivery and answers like Meta.
 pub(super) async fn work(call: Call<'_>) -> Result<Value, GraphErrorReply> {
     let state = call.state;
-    let envelope = check_envelope(
-        &state.config,
-        call.page,
-        call.params,
-        state.started.elapsed(),
-    )?;
+    let envelope = check_envelope(&state.config, &state.people, call.page, call.params)?;
     let spec = check_attachment(call.params)?;
     let audio = resolve(&call, &spec.source).await?;
     let attachment_id = match &audio.attachment_id {

@@ -22,6 +22,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/__emulator/messages", get(inspect::messages))
         .route("/__emulator/reset", post(inspect::reset))
         .route("/__emulator/health", get(inspect::health))
+        .route("/__emulator/psids", post(inspect::upsert_psid))
         .route("/__emulator/audio/{sha256}", get(inspect::audio))
         .route("/{version}/{node}/messages", post(messages::versioned))
         .route("/{node}/messages", post(messages::unversioned))

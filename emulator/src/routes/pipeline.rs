@@ -46,6 +46,8 @@ pub(crate) async fn run(
 ) -> Response {
     let kill = req.extensions().get::<ConnectionKill>().cloned();
     let headers = req.headers().clone();
+    // The path only: the query string may carry the token.
+    let path = req.uri().path().to_owned();
     let count = |psid: Option<&str>| match endpoint {
         Endpoint::Messages => state.store.count_attempt(psid),
         Endpoint::Attachments => state.store.count_upload_attempt(),
@@ -57,12 +59,14 @@ pub(crate) async fn run(
     let early = state.faults.pick(None);
     if early.is_some_and(|f| f.kind == FaultKind::DropBeforeBody) {
         count(None);
+        log(&path, None, "fault: connection dropped before the body");
         return drop_connection(kill).await;
     }
     let params = match read_params(req, state.config.audio.max_bytes).await {
         Ok(p) => p,
         Err(e) => {
             count(None);
+            log(&path, None, &describe_error(&e));
             return e.into_response();
         }
     };
@@ -72,12 +76,27 @@ pub(crate) async fn run(
     count(psid.as_deref());
     let fault = early.or_else(|| psid.as_deref().and_then(|p| state.faults.pick(Some(p))));
     if let Some(f) = fault {
-        match f.kind {
-            FaultKind::DropBeforeBody => return drop_connection(kill).await,
-            FaultKind::Http500 => return GraphErrorReply::internal_500().into_response(),
-            FaultKind::Error1200 => return GraphErrorReply::temporary_1200().into_response(),
-            FaultKind::Error2 => return GraphErrorReply::unexpected_2().into_response(),
-            FaultKind::Slow | FaultKind::DropAfterBody => {}
+        let reply = match f.kind {
+            FaultKind::DropBeforeBody => {
+                log(
+                    &path,
+                    psid.as_deref(),
+                    "fault: connection dropped, not processed",
+                );
+                return drop_connection(kill).await;
+            }
+            FaultKind::Http500 => Some(GraphErrorReply::internal_500()),
+            FaultKind::Error1200 => Some(GraphErrorReply::temporary_1200()),
+            FaultKind::Error2 => Some(GraphErrorReply::unexpected_2()),
+            FaultKind::Slow | FaultKind::DropAfterBody => None,
+        };
+        if let Some(reply) = reply {
+            log(
+                &path,
+                psid.as_deref(),
+                &format!("fault: {}", describe_error(&reply)),
+            );
+            return reply.into_response();
         }
     }
     let mut buc = None;
@@ -86,18 +105,25 @@ pub(crate) async fn run(
     )
     .await;
     let mut response = match result {
-        Ok(body) => Json(body).into_response(),
-        Err(e) => e.into_response(),
+        Ok(body) => {
+            let id = body
+                .get("message_id")
+                .or_else(|| body.get("attachment_id"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            log(&path, psid.as_deref(), &format!("200 {id}"));
+            Json(body).into_response()
+        }
+        Err(e) => {
+            log(&path, psid.as_deref(), &describe_error(&e));
+            e.into_response()
+        }
     };
     if let Some(value) = buc.and_then(|v| HeaderValue::from_str(&v).ok()) {
         response
             .headers_mut()
             .insert(HeaderName::from_static(BUC_HEADER), value);
     }
-    tracing::debug!(
-        status = response.status().as_u16(),
-        "svara-emulator answered"
-    );
     after_fault(fault, kill, response).await
 }
 
@@ -143,10 +169,14 @@ async fn after_fault(
 ) -> Response {
     match fault.map(|f| (f.kind, f.delay)) {
         Some((FaultKind::Slow, delay)) => {
+            tracing::info!(target: "svara_emulator", "fault: answer held back {delay:?}");
             tokio::time::sleep(delay).await;
             response
         }
-        Some((FaultKind::DropAfterBody, _)) => drop_connection(kill).await,
+        Some((FaultKind::DropAfterBody, _)) => {
+            tracing::info!(target: "svara_emulator", "fault: processed, connection dropped before the answer");
+            drop_connection(kill).await
+        }
         _ => response,
     }
 }
@@ -159,5 +189,17 @@ async fn drop_connection(kill: Option<ConnectionKill>) -> Response {
             std::future::pending::<Response>().await
         }
         None => GraphErrorReply::internal_500().into_response(),
+    }
+}
+
+/// One line per request: path (never the query), recipient, outcome. Never the token.
+fn log(path: &str, psid: Option<&str>, outcome: &str) {
+    tracing::info!(target: "svara_emulator", "POST {path} recipient={} -> {outcome}", psid.unwrap_or("-"));
+}
+
+fn describe_error(e: &GraphErrorReply) -> String {
+    match e.subcode {
+        Some(sub) => format!("{} error {}/{sub}", e.status.as_u16(), e.code),
+        None => format!("{} error {}", e.status.as_u16(), e.code),
     }
 }

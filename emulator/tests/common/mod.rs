@@ -122,13 +122,23 @@ pub async fn send(emu: &Emulator, s: Send) -> reqwest::Response {
 }
 
 pub async fn send_with_token(emu: &Emulator, s: Send, token: &str) -> reqwest::Response {
+    send_to_path(emu, "/v25.0/me/messages", s, token).await
+}
+
+/// POSTs a multipart send to any path, with `token` in the query.
+pub async fn send_to_path(emu: &Emulator, path: &str, s: Send, token: &str) -> reqwest::Response {
     client()
-        .post(format!("{}/v25.0/me/messages", emu.base_url()))
+        .post(format!("{}{path}", emu.base_url()))
         .query(&[("access_token", token)])
         .multipart(s.form())
         .send()
         .await
         .expect("request completes")
+}
+
+/// Sends the default multipart voice note to `psid` and asserts the Graph error.
+pub async fn expect_send_error(emu: &Emulator, psid: &str, code: i64, subcode: Option<i64>) {
+    assert_graph_error(send(emu, Send::to(psid)).await, 400, code, subcode).await;
 }
 
 /// POSTs a JSON body to `path` with the default token in the query.
