@@ -17,3 +17,42 @@ ensure_apt() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
+
+# The Python virtual environment the demo and the tests install the package into.
+PY_VENV="${PY_VENV:-$PWD/target/venv}"
+
+# wait_for_line FILE: waits (up to 60 s) until FILE has a first line, then prints it.
+wait_for_line() {
+  local file=$1
+  for _ in $(seq 1 600); do
+    if [ -s "$file" ] && [ "$(wc -l < "$file")" -ge 1 ]; then head -1 "$file"; return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $file" >&2
+  return 1
+}
+
+# start_emulator SVARA_BIN: starts `svara emulator` on a free loopback port; sets EMULATOR_PID,
+# EMULATOR_URL, EMULATOR_TOKEN (the default Page's token) and EMULATOR_PSID.
+start_emulator() {
+  local out
+  out=$(mktemp)
+  "$1" emulator --port 0 > "$out" 2>&1 &
+  EMULATOR_PID=$!
+  EMULATOR_URL=$(wait_for_line "$out")
+  sleep 0.2
+  EMULATOR_TOKEN=$(awk '$1 == "token" { print $2; exit }' "$out")
+  EMULATOR_PSID=$(awk '$1 == "psid" { print $2; exit }' "$out")
+  case "$EMULATOR_URL" in http://127.0.0.1:*) ;; *) echo "emulator did not start:"; cat "$out"; return 1;; esac
+}
+
+# start_file_server DIR: serves DIR on a free loopback port; sets FILE_SERVER_PID and FILE_SERVER_URL.
+start_file_server() {
+  local out
+  out=$(mktemp)
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$1" > "$out" 2>&1 &
+  FILE_SERVER_PID=$!
+  local line
+  line=$(wait_for_line "$out")
+  FILE_SERVER_URL="http://127.0.0.1:$(echo "$line" | sed -E 's/.* port ([0-9]+).*/\1/')"
+}
