@@ -138,7 +138,8 @@ pub struct Error {
     code: ErrorCode,
     message: String,
     http_status: Option<u16>,
-    graph: Option<GraphError>,
+    // Boxed: keeps `Result<T, Error>` small (clippy::result_large_err) on the hot audio paths.
+    graph: Option<Box<GraphError>>,
     retry_after: Option<Duration>,
     may_have_been_delivered: bool,
 }
@@ -174,7 +175,7 @@ impl Error {
 
     /// Attaches Meta's error body.
     pub fn with_graph(mut self, graph: GraphError) -> Self {
-        self.graph = Some(graph);
+        self.graph = Some(Box::new(graph));
         self
     }
 
@@ -212,7 +213,7 @@ impl Error {
 
     /// Meta's error body, when Meta produced this error.
     pub fn graph(&self) -> Option<&GraphError> {
-        self.graph.as_ref()
+        self.graph.as_deref()
     }
 
     /// Meta's `error.code`.

@@ -12,7 +12,7 @@ pub mod client;
 pub mod error;
 pub mod secret;
 
-pub use audio::{probe, prepare, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
+pub use audio::{prepare, probe, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
 pub use client::*;
 pub use error::{Error, ErrorCode, GraphError, Result};
 pub use secret::PageToken;

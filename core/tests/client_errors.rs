@@ -22,6 +22,7 @@ const ROWS: &[(i64, Option<i64>, u16, &str, E)] = &[
     (190, Some(467), 400, "Error validating access token: The access token is invalid.", E::InvalidToken),
     (190, Some(492), 400, "Error validating access token: The user does not have a role on the Page.", E::InvalidToken),
     (102, None, 400, "API Session is invalid.", E::InvalidToken),
+    (104, None, 400, "An access token is required to request this resource.", E::InvalidToken),
     (100, None, 400, "(#100) No matching user found", E::RecipientNotFound),
     (100, Some(2018001), 400, "(#100) No matching user found", E::RecipientNotFound),
     (100, Some(33), 400, "Unsupported post request. Object with ID '6128493027184956' does not exist.", E::RecipientNotFound),
@@ -78,7 +79,11 @@ async fn every_table_row_arrives_as_its_code() {
     for &(code, sub, status, msg, want) in ROWS {
         mock.set_fallback(Reply::graph_error(status, code, sub, msg));
         let e = client
-            .send("6128493027184956", AudioSource::Bytes(sample_m4a()), &SendOptions::default())
+            .send(
+                "6128493027184956",
+                AudioSource::Bytes(sample_m4a()),
+                &SendOptions::default(),
+            )
             .await
             .unwrap_err();
         let row = format!("({code}, {sub:?})");
@@ -87,7 +92,10 @@ async fn every_table_row_arrives_as_its_code() {
         assert_eq!(e.graph_subcode(), sub, "{row}");
         assert_eq!(e.http_status(), Some(status), "{row}");
         assert_eq!(e.fbtrace_id(), Some("AbCdEfGhIjK"), "{row}");
-        assert_eq!(e.graph().unwrap().error_type.as_deref(), Some("OAuthException"));
+        assert_eq!(
+            e.graph().unwrap().error_type.as_deref(),
+            Some("OAuthException")
+        );
         assert_eq!(e.graph().unwrap().message, msg);
         assert!(e.message().contains(msg), "{row}: Meta's words kept: {e}");
         assert!(e.message().contains(&code.to_string()), "{row}: {e}");
@@ -100,8 +108,17 @@ async fn every_table_row_arrives_as_its_code() {
 
 #[tokio::test]
 async fn a_bare_100_is_a_retired_tag_when_one_was_sent() {
-    let mock = MockGraph::start(Reply::graph_error(400, 100, None, "(#100) Invalid parameter")).await;
-    let client = builder(&mock.url(), "EAAtok").max_retries(0).build().unwrap();
+    let mock = MockGraph::start(Reply::graph_error(
+        400,
+        100,
+        None,
+        "(#100) Invalid parameter",
+    ))
+    .await;
+    let client = builder(&mock.url(), "EAAtok")
+        .max_retries(0)
+        .build()
+        .unwrap();
     let tagged = SendOptions {
         messaging_type: MessagingType::MessageTag,
         tag: Some("POST_PURCHASE_UPDATE".into()),
@@ -114,7 +131,11 @@ async fn a_bare_100_is_a_retired_tag_when_one_was_sent() {
     assert_eq!(e.code(), E::MessageNotAllowed, "{e}");
     assert!(e.message().contains("HUMAN_AGENT"), "{e}");
     let e = client
-        .send("61", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+        .send(
+            "61",
+            AudioSource::AttachmentId("1".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), E::InvalidRequest, "{e}");
@@ -127,9 +148,16 @@ async fn is_transient_makes_an_unknown_code_temporary() {
     body["error"]["is_transient"] = true.into();
     r.body = body.to_string();
     let mock = MockGraph::start(r).await;
-    let client = builder(&mock.url(), "EAAtok").max_retries(0).build().unwrap();
+    let client = builder(&mock.url(), "EAAtok")
+        .max_retries(0)
+        .build()
+        .unwrap();
     let e = client
-        .send("61", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+        .send(
+            "61",
+            AudioSource::AttachmentId("1".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), E::TemporaryFailure);
@@ -139,21 +167,60 @@ async fn is_transient_makes_an_unknown_code_temporary() {
 #[tokio::test]
 async fn bodies_that_are_not_graph_errors() {
     let mock = MockGraph::start(Reply::sent("x")).await;
-    let client = builder(&mock.url(), "EAAtok").max_retries(0).build().unwrap();
+    let client = builder(&mock.url(), "EAAtok")
+        .max_retries(0)
+        .build()
+        .unwrap();
     let cases = [
-        (Reply::raw(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"), E::TemporaryFailure, false),
-        (Reply::raw(503, "text/plain", ""), E::TemporaryFailure, false),
-        (Reply::raw(429, "text/plain", "slow down"), E::RateLimited, false),
-        (Reply::raw(404, "text/plain", "no such route"), E::ApiError, false),
-        (Reply::json(400, serde_json::json!({"error": "just a string"})), E::ApiError, false),
-        (Reply::raw(200, "text/html", "<html>ok?</html>"), E::ApiError, true),
-        (Reply::json(200, serde_json::json!({"recipient_id": "61"})), E::ApiError, true),
+        (
+            Reply::raw(
+                502,
+                "text/html",
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            ),
+            E::TemporaryFailure,
+            false,
+        ),
+        (
+            Reply::raw(503, "text/plain", ""),
+            E::TemporaryFailure,
+            false,
+        ),
+        (
+            Reply::raw(429, "text/plain", "slow down"),
+            E::RateLimited,
+            false,
+        ),
+        (
+            Reply::raw(404, "text/plain", "no such route"),
+            E::ApiError,
+            false,
+        ),
+        (
+            Reply::json(400, serde_json::json!({"error": "just a string"})),
+            E::ApiError,
+            false,
+        ),
+        (
+            Reply::raw(200, "text/html", "<html>ok?</html>"),
+            E::ApiError,
+            true,
+        ),
+        (
+            Reply::json(200, serde_json::json!({"recipient_id": "61"})),
+            E::ApiError,
+            true,
+        ),
     ];
     for (reply, want, may) in cases {
         let status = reply.status;
         mock.set_fallback(reply);
         let e = client
-            .send("61", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+            .send(
+                "61",
+                AudioSource::AttachmentId("1".into()),
+                &SendOptions::default(),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code(), want, "HTTP {status}: {e}");
@@ -163,7 +230,10 @@ async fn bodies_that_are_not_graph_errors() {
             assert_eq!(e.http_status(), Some(status));
         }
         if status == 502 {
-            assert!(e.message().contains("502 Bad Gateway"), "a snippet of the body: {e}");
+            assert!(
+                e.message().contains("502 Bad Gateway"),
+                "a snippet of the body: {e}"
+            );
         }
     }
 }
@@ -172,24 +242,41 @@ async fn bodies_that_are_not_graph_errors() {
 async fn business_use_case_header_becomes_retry_after() {
     let buc = r#"{"104857600123456":[{"type":"messenger","call_count":100,"total_cputime":12,"total_time":9,"estimated_time_to_regain_access":2}]}"#;
     let mock = MockGraph::start(
-        Reply::graph_error(400, 80006, None, "(#80006) There have been too many messages sent to this user.")
-            .header("X-Business-Use-Case-Usage", buc),
+        Reply::graph_error(
+            400,
+            80006,
+            None,
+            "(#80006) There have been too many messages sent to this user.",
+        )
+        .header("X-Business-Use-Case-Usage", buc),
     )
     .await;
     let client = builder(&mock.url(), "EAAtok").build().unwrap();
     let started = std::time::Instant::now();
     let e = client
-        .send("61", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+        .send(
+            "61",
+            AudioSource::AttachmentId("1".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), E::RateLimited);
     assert_eq!(e.retry_after(), Some(Duration::from_secs(120)), "2 minutes");
-    assert_eq!(mock.hits(), 1, "a 2-minute wait is handed to the caller, not slept through");
+    assert_eq!(
+        mock.hits(),
+        1,
+        "a 2-minute wait is handed to the caller, not slept through"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 
     // Meta asked the Page to pause: the same client does not call again meanwhile.
     let e = client
-        .send("62", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+        .send(
+            "62",
+            AudioSource::AttachmentId("1".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), E::RateLimited, "{e}");
@@ -200,11 +287,20 @@ async fn business_use_case_header_becomes_retry_after() {
     // A plain Retry-After header (seconds) is honoured too.
     let client = builder(&mock.url(), "EAAtok").build().unwrap();
     mock.set_fallback(
-        Reply::graph_error(400, 613, None, "(#613) Calls to this api have exceeded the rate limit.")
-            .header("Retry-After", "90"),
+        Reply::graph_error(
+            400,
+            613,
+            None,
+            "(#613) Calls to this api have exceeded the rate limit.",
+        )
+        .header("Retry-After", "90"),
     );
     let e = client
-        .send("61", AudioSource::AttachmentId("1".into()), &SendOptions::default())
+        .send(
+            "61",
+            AudioSource::AttachmentId("1".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.retry_after(), Some(Duration::from_secs(90)));

@@ -19,7 +19,11 @@ async fn sends_an_m4a_voice_note_to_the_emulator() {
     let emu = emulator(EmulatorConfig::default()).await;
     let client = emulator_client(&emu);
     let res = client
-        .send(DEFAULT_PSID, AudioSource::Bytes(sample_m4a()), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::Bytes(sample_m4a()),
+            &SendOptions::default(),
+        )
         .await
         .expect("sent");
     assert!(res.id.starts_with("m_"), "{res:?}");
@@ -57,7 +61,11 @@ async fn path_source_page_id_and_options_reach_the_emulator() {
         ..SendOptions::default()
     };
     let res = client
-        .send(PSID_OUTSIDE_WINDOW, AudioSource::Path(SAMPLE_M4A.into()), &opts)
+        .send(
+            PSID_OUTSIDE_WINDOW,
+            AudioSource::Path(SAMPLE_M4A.into()),
+            &opts,
+        )
         .await
         .expect("HUMAN_AGENT works outside the 24 h window");
     let snap = emu.snapshot();
@@ -78,7 +86,11 @@ async fn bearer_header_placement_works_too() {
         .build()
         .unwrap();
     client
-        .send(DEFAULT_PSID, AudioSource::Bytes(sample_m4a()), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::Bytes(sample_m4a()),
+            &SendOptions::default(),
+        )
         .await
         .expect("sent with the Authorization header");
     assert_eq!(emu.snapshot().messages_for(DEFAULT_PSID).len(), 1);
@@ -96,7 +108,11 @@ async fn upload_once_then_send_by_attachment_id() {
     assert!(!up.converted);
     for psid in [DEFAULT_PSID, PSID_SECOND] {
         let r = client
-            .send(psid, AudioSource::AttachmentId(up.attachment_id.clone()), &SendOptions::default())
+            .send(
+                psid,
+                AudioSource::AttachmentId(up.attachment_id.clone()),
+                &SendOptions::default(),
+            )
             .await
             .expect("sent by id");
         assert_eq!(r.attachment_id.as_deref(), Some(up.attachment_id.as_str()));
@@ -110,11 +126,18 @@ async fn upload_once_then_send_by_attachment_id() {
     // An attachment of another Page is refused (100/2018074).
     let other = builder(&emu.base_url(), SECOND_PAGE_TOKEN).build().unwrap();
     let e = other
-        .send(DEFAULT_PSID, AudioSource::AttachmentId(up.attachment_id), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::AttachmentId(up.attachment_id),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidRequest, "{e}");
-    assert_eq!((e.graph_code(), e.graph_subcode()), (Some(100), Some(2018074)));
+    assert_eq!(
+        (e.graph_code(), e.graph_subcode()),
+        (Some(100), Some(2018074))
+    );
 }
 
 #[tokio::test]
@@ -131,7 +154,11 @@ async fn reusable_send_returns_the_attachment_id() {
         .unwrap();
     let id = r.attachment_id.expect("is_reusable gives an attachment_id");
     client
-        .send(PSID_SECOND, AudioSource::AttachmentId(id), &SendOptions::default())
+        .send(
+            PSID_SECOND,
+            AudioSource::AttachmentId(id),
+            &SendOptions::default(),
+        )
         .await
         .expect("the saved attachment is reusable");
 }
@@ -145,12 +172,42 @@ async fn emulator_refusals_arrive_as_documented_codes() {
     let ok = emulator_client(&emu);
 
     let cases: Vec<(Client, &str, SendOptions, ErrorCode)> = vec![
-        (builder(&base, EXPIRED_PAGE_TOKEN).build().unwrap(), DEFAULT_PSID, o.clone(), ErrorCode::InvalidToken),
-        (builder(&base, "EAAnotAtokenAtAll").build().unwrap(), DEFAULT_PSID, o.clone(), ErrorCode::InvalidToken),
-        (ok.clone(), PSID_UNKNOWN, o.clone(), ErrorCode::RecipientNotFound),
-        (ok.clone(), PSID_OUTSIDE_WINDOW, o.clone(), ErrorCode::MessageNotAllowed),
-        (ok.clone(), PSID_BLOCKED, o.clone(), ErrorCode::MessageNotAllowed),
-        (ok.clone(), PSID_UNAVAILABLE, o.clone(), ErrorCode::MessageNotAllowed),
+        (
+            builder(&base, EXPIRED_PAGE_TOKEN).build().unwrap(),
+            DEFAULT_PSID,
+            o.clone(),
+            ErrorCode::InvalidToken,
+        ),
+        (
+            builder(&base, "EAAnotAtokenAtAll").build().unwrap(),
+            DEFAULT_PSID,
+            o.clone(),
+            ErrorCode::InvalidToken,
+        ),
+        (
+            ok.clone(),
+            PSID_UNKNOWN,
+            o.clone(),
+            ErrorCode::RecipientNotFound,
+        ),
+        (
+            ok.clone(),
+            PSID_OUTSIDE_WINDOW,
+            o.clone(),
+            ErrorCode::MessageNotAllowed,
+        ),
+        (
+            ok.clone(),
+            PSID_BLOCKED,
+            o.clone(),
+            ErrorCode::MessageNotAllowed,
+        ),
+        (
+            ok.clone(),
+            PSID_UNAVAILABLE,
+            o.clone(),
+            ErrorCode::MessageNotAllowed,
+        ),
         (
             ok.clone(),
             DEFAULT_PSID,
@@ -161,7 +218,12 @@ async fn emulator_refusals_arrive_as_documented_codes() {
             },
             ErrorCode::MessageNotAllowed,
         ),
-        (builder(&base, DEV_MODE_PAGE_TOKEN).build().unwrap(), DEFAULT_PSID, o.clone(), ErrorCode::PermissionDenied),
+        (
+            builder(&base, DEV_MODE_PAGE_TOKEN).build().unwrap(),
+            DEFAULT_PSID,
+            o.clone(),
+            ErrorCode::PermissionDenied,
+        ),
     ];
     for (client, psid, opts, want) in cases {
         let e = client.send(psid, audio(), &opts).await.unwrap_err();
@@ -178,7 +240,11 @@ async fn emulator_refusals_arrive_as_documented_codes() {
         .send(PSID_APP_TESTER, audio(), &o)
         .await
         .expect("testers can be messaged");
-    assert_eq!(emu.snapshot().deliveries().len(), 1, "nothing else was delivered");
+    assert_eq!(
+        emu.snapshot().deliveries().len(),
+        1,
+        "nothing else was delivered"
+    );
 }
 
 #[tokio::test]
@@ -190,7 +256,9 @@ async fn appsecret_proof_is_sent_and_verified() {
         .app_secret("s3cr3t-app")
         .build()
         .unwrap();
-    good.send(DEFAULT_PSID, audio(), &o).await.expect("valid proof");
+    good.send(DEFAULT_PSID, audio(), &o)
+        .await
+        .expect("valid proof");
     let wrong = builder(&emu.base_url(), DEFAULT_PAGE_TOKEN)
         .app_secret("another-secret")
         .build()
@@ -212,8 +280,14 @@ async fn appsecret_proof_is_sent_and_verified() {
         .await
         .unwrap();
     let parts = mock.captured()[0].parts().await;
-    let proof = parts.iter().find(|p| p.name == "appsecret_proof").expect("proof part");
-    assert_eq!(proof.data, svara_emulator::appsecret_proof("key", "EAAtokenForProof").as_bytes());
+    let proof = parts
+        .iter()
+        .find(|p| p.name == "appsecret_proof")
+        .expect("proof part");
+    assert_eq!(
+        proof.data,
+        svara_emulator::appsecret_proof("key", "EAAtokenForProof").as_bytes()
+    );
     assert_eq!(
         std::str::from_utf8(&proof.data).unwrap(),
         svara::appsecret_proof(&"EAAtokenForProof".into(), &"key".into())
@@ -225,7 +299,11 @@ async fn multipart_body_as_received() {
     let mock = MockGraph::start(Reply::sent("m_abc")).await;
     let client = builder(&mock.url(), "EAAmultipartToken").build().unwrap();
     let res = client
-        .send(DEFAULT_PSID, AudioSource::Bytes(sample_m4a()), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::Bytes(sample_m4a()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(res.id, "m_abc");
@@ -234,18 +312,36 @@ async fn multipart_body_as_received() {
     let req = &reqs[0];
     assert_eq!(req.path, "/v25.0/me/messages");
     assert!(!req.path.contains("EAAmultipartToken"));
-    assert!(req.headers["content-type"].to_str().unwrap().starts_with("multipart/form-data; boundary="));
-    assert!(req.headers["user-agent"].to_str().unwrap().starts_with("svara/"));
+    assert!(req.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    assert!(req.headers["user-agent"]
+        .to_str()
+        .unwrap()
+        .starts_with("svara/"));
     let parts = req.parts().await;
     let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["access_token", "recipient", "messaging_type", "message", "filedata"]);
+    assert_eq!(
+        names,
+        [
+            "access_token",
+            "recipient",
+            "messaging_type",
+            "message",
+            "filedata"
+        ]
+    );
     let get = |n: &str| parts.iter().find(|p| p.name == n).unwrap();
     assert_eq!(get("access_token").data, "EAAmultipartToken");
     let recipient: serde_json::Value = serde_json::from_slice(&get("recipient").data).unwrap();
     assert_eq!(recipient, serde_json::json!({ "id": DEFAULT_PSID }));
     assert_eq!(get("messaging_type").data, "RESPONSE");
     let message: serde_json::Value = serde_json::from_slice(&get("message").data).unwrap();
-    assert_eq!(message, serde_json::json!({"attachment": {"type": "audio", "payload": {}}}));
+    assert_eq!(
+        message,
+        serde_json::json!({"attachment": {"type": "audio", "payload": {}}})
+    );
     let file = get("filedata");
     assert!(file.file_name.as_deref().unwrap().ends_with(".m4a"));
     assert_eq!(file.content_type.as_deref(), Some("audio/mp4"));
@@ -283,7 +379,10 @@ async fn multipart_body_as_received() {
     assert_eq!(get("tag").unwrap(), "HUMAN_AGENT");
     assert_eq!(get("notification_type").unwrap(), "NO_PUSH");
     let message: serde_json::Value = serde_json::from_slice(&get("message").unwrap()).unwrap();
-    assert_eq!(message["attachment"]["payload"], serde_json::json!({"is_reusable": true}));
+    assert_eq!(
+        message["attachment"]["payload"],
+        serde_json::json!({"is_reusable": true})
+    );
 }
 
 #[tokio::test]
@@ -293,7 +392,11 @@ async fn send_by_attachment_id_is_a_small_json_body() {
         .page_id("12345")
         .build()
         .unwrap()
-        .send(DEFAULT_PSID, AudioSource::AttachmentId("att_9".into()), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::AttachmentId("att_9".into()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap();
     let req = &mock.captured()[0];
@@ -315,32 +418,52 @@ async fn bad_calls_fail_locally_with_fix_it_messages() {
     let mock = MockGraph::start(Reply::sent("m_never")).await;
     let client = builder(&mock.url(), "EAAtoken").build().unwrap();
     let audio = || AudioSource::Bytes(sample_m4a());
-    let e = client.send("  ", audio(), &SendOptions::default()).await.unwrap_err();
+    let e = client
+        .send("  ", audio(), &SendOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidRequest);
     assert!(e.message().contains("PSID"), "{e}");
     let tagless = SendOptions {
         messaging_type: MessagingType::MessageTag,
         ..SendOptions::default()
     };
-    let e = client.send(DEFAULT_PSID, audio(), &tagless).await.unwrap_err();
+    let e = client
+        .send(DEFAULT_PSID, audio(), &tagless)
+        .await
+        .unwrap_err();
     assert!(e.message().contains("HUMAN_AGENT"), "{e}");
     let stray_tag = SendOptions {
         tag: Some("HUMAN_AGENT".into()),
         ..SendOptions::default()
     };
-    let e = client.send(DEFAULT_PSID, audio(), &stray_tag).await.unwrap_err();
+    let e = client
+        .send(DEFAULT_PSID, audio(), &stray_tag)
+        .await
+        .unwrap_err();
     assert!(e.message().contains("MESSAGE_TAG"), "{e}");
     let e = client
-        .send(DEFAULT_PSID, AudioSource::Bytes(b"definitely not audio".to_vec()), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::Bytes(b"definitely not audio".to_vec()),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnsupportedAudio, "{e}");
     let e = client
-        .send(DEFAULT_PSID, AudioSource::Bytes(vec![0; 26_214_401]), &SendOptions::default())
+        .send(
+            DEFAULT_PSID,
+            AudioSource::Bytes(vec![0; 26_214_401]),
+            &SendOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::AudioTooLarge, "{e}");
-    let e = Client::builder("").graph_url(mock.url()).build().unwrap_err();
+    let e = Client::builder("")
+        .graph_url(mock.url())
+        .build()
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidRequest);
     assert_eq!(mock.hits(), 0, "nothing reached the network");
 }
@@ -361,8 +484,14 @@ async fn the_documented_request_body_sends() {
     .to_string();
     let request = SendRequest::from_json(&json).unwrap();
     let result = svara::send(request).await.expect("sent");
-    assert_eq!(emu.snapshot().messages_for(DEFAULT_PSID)[0].message_id, result.id);
-    assert_eq!(emu.snapshot().messages_for(DEFAULT_PSID)[0].messaging_type, "UPDATE");
+    assert_eq!(
+        emu.snapshot().messages_for(DEFAULT_PSID)[0].message_id,
+        result.id
+    );
+    assert_eq!(
+        emu.snapshot().messages_for(DEFAULT_PSID)[0].messaging_type,
+        "UPDATE"
+    );
 
     let bytes_request = SendRequest {
         recipient: PSID_SECOND.into(),
@@ -382,5 +511,8 @@ async fn the_documented_request_body_sends() {
     .unwrap();
     let e = svara::send(telegram).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidRequest);
-    assert!(e.message().contains("supported platforms: messenger"), "{e}");
+    assert!(
+        e.message().contains("supported platforms: messenger"),
+        "{e}"
+    );
 }

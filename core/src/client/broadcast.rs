@@ -57,13 +57,20 @@ pub async fn send_many(
                 if let Some(e) = fatal.lock().unwrap_or_else(|p| p.into_inner()).clone() {
                     return Err(Error::new(
                         e.code(),
-                        format!("Not sent: an earlier send of this batch failed with {} ({}).", e.code(), e.message()),
+                        format!(
+                            "Not sent: an earlier send of this batch failed with {} ({}).",
+                            e.code(),
+                            e.message()
+                        ),
                     ));
                 }
                 let res = client.send_attachment(r, attachment_id, options).await;
                 if let Err(e) = &res {
                     if e.code() == ErrorCode::InvalidToken {
-                        fatal.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e.clone());
+                        fatal
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e.clone());
                     }
                 }
                 res

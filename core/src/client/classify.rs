@@ -59,6 +59,7 @@ use Sub::{Absent, Any, Is};
 const TABLE: &[Row] = &[
     row(190, Any, E::InvalidToken, No, "Meta rejected the Page access token: it is invalid, expired or revoked"),
     row(102, Any, E::InvalidToken, No, "Meta rejected the API session of this Page access token"),
+    row(104, Any, E::InvalidToken, No, "Meta received no access token with the request"),
     row(100, Is(2018001), E::RecipientNotFound, No, "No Messenger user matches this recipient PSID for this Page"),
     row(100, Is(33), E::RecipientNotFound, No, "The recipient does not exist or is not visible to this Page"),
     row(100, Is(2018008), E::AudioFetchFailed, No, "Meta could not download the audio file"),
@@ -118,7 +119,10 @@ pub struct RequestContext {
 }
 
 /// The Svara code, retry class and explanation of a Graph error.
-pub fn classify_graph_error(g: &GraphError, ctx: RequestContext) -> (ErrorCode, Retry, &'static str) {
+pub fn classify_graph_error(
+    g: &GraphError,
+    ctx: RequestContext,
+) -> (ErrorCode, Retry, &'static str) {
     if g.code == 100 && g.subcode.is_none() {
         let m = g.message.to_ascii_lowercase();
         if ctx.retired_tag || m.contains("tag") {
@@ -128,8 +132,13 @@ pub fn classify_graph_error(g: &GraphError, ctx: RequestContext) -> (ErrorCode, 
                 "Meta refused the message tag (CONFIRMED_EVENT_UPDATE, ACCOUNT_UPDATE and POST_PURCHASE_UPDATE were retired on 2026-04-27; use HUMAN_AGENT or send inside the 24-hour window)",
             );
         }
-        if m.contains("user") || m.contains("recipient") || m.contains("fbid") || m.contains("psid") {
-            return (E::RecipientNotFound, No, "No Messenger user matches this recipient ID for this Page");
+        if m.contains("user") || m.contains("recipient") || m.contains("fbid") || m.contains("psid")
+        {
+            return (
+                E::RecipientNotFound,
+                No,
+                "No Messenger user matches this recipient ID for this Page",
+            );
         }
     }
     for r in TABLE {
@@ -145,7 +154,11 @@ pub fn classify_graph_error(g: &GraphError, ctx: RequestContext) -> (ErrorCode, 
     if g.is_transient == Some(true) {
         return (E::TemporaryFailure, Yes, "Meta reported a transient error");
     }
-    (E::ApiError, No, "Meta returned an error Svara has no specific code for")
+    (
+        E::ApiError,
+        No,
+        "Meta returned an error Svara has no specific code for",
+    )
 }
 
 /// Replaces every occurrence of the token in text that came from the network.
@@ -227,12 +240,23 @@ pub fn error_from_response(
             // 5xx and proxy errors are often HTML or empty: never assume JSON.
             let snippet = body_snippet(body, token);
             let (code, retry, what) = match status {
-                429 => (E::RateLimited, Yes, "The Graph API answered 429 Too Many Requests"),
+                429 => (
+                    E::RateLimited,
+                    Yes,
+                    "The Graph API answered 429 Too Many Requests",
+                ),
                 500..=599 => (E::TemporaryFailure, Yes, "The Graph API had a server error"),
-                _ => (E::ApiError, No, "The Graph API answered with an error Svara could not read"),
+                _ => (
+                    E::ApiError,
+                    No,
+                    "The Graph API answered with an error Svara could not read",
+                ),
             };
             (
-                Error::new(code, format!("{what} (HTTP {status}, not a Graph error body){snippet}")),
+                Error::new(
+                    code,
+                    format!("{what} (HTTP {status}, not a Graph error body){snippet}"),
+                ),
                 retry,
             )
         }
@@ -253,7 +277,11 @@ pub fn body_snippet(body: &[u8], token: &PageToken) -> String {
         return String::new();
     }
     let cut: String = one_line.chars().take(200).collect();
-    let more = if one_line.chars().count() > 200 { "..." } else { "" };
+    let more = if one_line.chars().count() > 200 {
+        "..."
+    } else {
+        ""
+    };
     format!(": {}{more}", redact(&cut, token))
 }
 
@@ -273,14 +301,32 @@ mod tests {
     #[test]
     fn pair_not_code_decides() {
         let ctx = RequestContext::default();
-        assert_eq!(classify_graph_error(&g(100, Some(2018001), ""), ctx).0, E::RecipientNotFound);
-        assert_eq!(classify_graph_error(&g(100, Some(2018008), ""), ctx).0, E::AudioFetchFailed);
-        assert_eq!(classify_graph_error(&g(100, Some(2018109), ""), ctx).0, E::AudioTooLarge);
+        assert_eq!(
+            classify_graph_error(&g(100, Some(2018001), ""), ctx).0,
+            E::RecipientNotFound
+        );
+        assert_eq!(
+            classify_graph_error(&g(100, Some(2018008), ""), ctx).0,
+            E::AudioFetchFailed
+        );
+        assert_eq!(
+            classify_graph_error(&g(100, Some(2018109), ""), ctx).0,
+            E::AudioTooLarge
+        );
         assert_eq!(classify_graph_error(&g(613, Some(2018338), ""), ctx).1, No);
         assert_eq!(classify_graph_error(&g(613, None, ""), ctx).1, Yes);
-        assert_eq!(classify_graph_error(&g(1, None, ""), ctx).0, E::TemporaryFailure);
-        assert_eq!(classify_graph_error(&g(1, Some(99), ""), ctx).0, E::PermissionDenied);
-        assert_eq!(classify_graph_error(&g(100, None, "x"), RequestContext { retired_tag: true }).0, E::MessageNotAllowed);
+        assert_eq!(
+            classify_graph_error(&g(1, None, ""), ctx).0,
+            E::TemporaryFailure
+        );
+        assert_eq!(
+            classify_graph_error(&g(1, Some(99), ""), ctx).0,
+            E::PermissionDenied
+        );
+        assert_eq!(
+            classify_graph_error(&g(100, None, "x"), RequestContext { retired_tag: true }).0,
+            E::MessageNotAllowed
+        );
         let mut t = g(9999, None, "");
         t.is_transient = Some(true);
         assert_eq!(classify_graph_error(&t, ctx).0, E::TemporaryFailure);
@@ -297,7 +343,10 @@ mod tests {
     #[test]
     fn redacts_echoed_tokens() {
         let t = PageToken::new("EAAsecret123");
-        assert_eq!(redact("bad token EAAsecret123!", &t), "bad token <redacted>!");
+        assert_eq!(
+            redact("bad token EAAsecret123!", &t),
+            "bad token <redacted>!"
+        );
         assert!(!body_snippet(b"<html>EAAsecret123</html>", &t).contains("EAAsecret123"));
     }
 }

@@ -179,7 +179,10 @@ impl ClientBuilder {
 
     /// A callback run before each automatic retry, e.g. for metrics (a `tracing` event
     /// `svara::retry` is emitted either way).
-    pub fn on_retry(mut self, hook: impl Fn(&super::retry::RetryEvent) + Send + Sync + 'static) -> Self {
+    pub fn on_retry(
+        mut self,
+        hook: impl Fn(&super::retry::RetryEvent) + Send + Sync + 'static,
+    ) -> Self {
         self.config.retry_hook = Some(RetryHook::new(hook));
         self
     }
@@ -228,7 +231,10 @@ impl ClientBuilder {
                 "timeouts must be longer than zero (defaults: connect 10 s, request 60 s, fetch 30 s).",
             ));
         }
-        if c.page_id.as_deref().is_some_and(|p| p.trim().is_empty() || p.contains('/')) {
+        if c.page_id
+            .as_deref()
+            .is_some_and(|p| p.trim().is_empty() || p.contains('/'))
+        {
             return Err(Error::invalid_request(
                 "page_id must be the numeric id of the Page (or leave it unset to use /me/messages).",
             ));

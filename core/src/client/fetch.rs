@@ -89,7 +89,11 @@ pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
 }
 
 /// Downloads `url` (already checked to be http or https) into memory.
-pub async fn fetch_url(http: &reqwest::Client, url: &url::Url, timeout: Duration) -> Result<Vec<u8>> {
+pub async fn fetch_url(
+    http: &reqwest::Client,
+    url: &url::Url,
+    timeout: Duration,
+) -> Result<Vec<u8>> {
     let shown = display_url(url);
     let work = async {
         let resp = http
@@ -101,11 +105,10 @@ pub async fn fetch_url(http: &reqwest::Client, url: &url::Url, timeout: Duration
             .map_err(|e| fetch_failed(&shown, cause(&e, timeout)))?;
         let status = resp.status();
         if !status.is_success() {
-            return Err(fetch_failed(
-                &shown,
-                format_args!("the server answered HTTP {status}"),
-            )
-            .with_http_status(status.as_u16()));
+            return Err(
+                fetch_failed(&shown, format_args!("the server answered HTTP {status}"))
+                    .with_http_status(status.as_u16()),
+            );
         }
         let content_type = resp
             .headers()
@@ -200,7 +203,10 @@ pub async fn read_path(path: &Path) -> Result<Vec<u8>> {
         ));
     }
     if meta.len() > MAX_AUDIO_BYTES {
-        return Err(too_large(&format!("The file {shown} ({} bytes)", meta.len())));
+        return Err(too_large(&format!(
+            "The file {shown} ({} bytes)",
+            meta.len()
+        )));
     }
     tokio::fs::read(path).await.map_err(|e| {
         Error::new(
@@ -237,6 +243,9 @@ mod tests {
         assert!(!looks_like_html(b"\0\0\0\x20ftypM4A "));
         let u = url::Url::parse("https://user:pw@cdn.example.com:8443/a/b.m4a?sig=secret").unwrap();
         assert_eq!(display_url(&u), "https://cdn.example.com:8443/a/b.m4a");
-        assert_eq!(parse_audio_url("ftp://x/y").unwrap_err().code(), ErrorCode::InvalidRequest);
+        assert_eq!(
+            parse_audio_url("ftp://x/y").unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
     }
 }

@@ -86,7 +86,9 @@ impl Transport {
             .map_err(|e| Error::invalid_request(format!("graph_url is not a valid URL ({e}).")))?;
         let page = self.config.page_id.as_deref().unwrap_or("me");
         url.path_segments_mut()
-            .map_err(|_| Error::invalid_request("graph_url cannot be a base URL (use http(s)://host)."))?
+            .map_err(|_| {
+                Error::invalid_request("graph_url cannot be a base URL (use http(s)://host).")
+            })?
             .pop_if_empty()
             .push(&self.config.api_version)
             .push(page)
@@ -185,7 +187,10 @@ impl Transport {
         let bytes = resp.bytes().await.map_err(|e| {
             let mut err = self.network_error(&e, progress);
             // Meta answered, so it had the whole request: never retry this one.
-            err.0 = err.0.with_may_have_been_delivered(true).with_http_status(status);
+            err.0 = err
+                .0
+                .with_may_have_been_delivered(true)
+                .with_http_status(status);
             (err.0, Retry::No)
         })?;
         let token = &self.config.token;
@@ -209,7 +214,9 @@ impl Transport {
                 )),
             }
         } else {
-            Err(classify::error_from_response(status, &headers, &bytes, token, ctx))
+            Err(classify::error_from_response(
+                status, &headers, &bytes, token, ctx,
+            ))
         }
     }
 
@@ -222,7 +229,8 @@ impl Transport {
             .unwrap_or_default();
         let cause = classify::redact(&fetch::describe_reqwest_error(e), &self.config.token);
         if e.is_connect() {
-            let msg = format!("Could not connect to the Graph API at {host}: {cause}. Nothing was sent.");
+            let msg =
+                format!("Could not connect to the Graph API at {host}: {cause}. Nothing was sent.");
             return (Error::new(ErrorCode::NetworkError, msg), Retry::Yes);
         }
         if !progress.complete() {

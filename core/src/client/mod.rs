@@ -1,9 +1,10 @@
 //! The Messenger Send API client: obtain the audio -> prepare -> upload -> send -> result or error.
 //!
-//! - [`fetch`]: URL and path sources, within Messenger's limits;
-//! - `prepare` (the audio engine, on a blocking thread) -> [`multipart`] bodies;
-//! - [`http`]: the pool, the token placement, the [`limiter`], [`retry`] and [`classify`];
-//! - [`broadcast`]: upload once, send to many; [`request`]: the documented request body.
+//! - `fetch`: URL and path sources, within Messenger's limits;
+//! - `prepare` (the audio engine, on a blocking thread) -> `multipart` bodies;
+//! - `http`: the pool, the token placement, the `limiter`, `retry` and `classify`
+//!   (the one `(code, error_subcode)` table) -> [`SendResult`] or [`crate::Error`];
+//! - `broadcast`: upload once, send to many; `request`: the documented request body.
 
 mod broadcast;
 mod classify;
@@ -24,7 +25,7 @@ pub use config::{
 };
 pub use fetch::MAX_REDIRECTS;
 pub use proof::appsecret_proof;
-pub use request::{send, Session, SendRequest, SUPPORTED_PLATFORMS};
+pub use request::{send, SendRequest, Session, SUPPORTED_PLATFORMS};
 pub use retry::{RetryEvent, RetryHook};
 pub use types::{
     AudioSource, MessagingType, NotificationType, RecipientOutcome, SendOptions, SendResult,
@@ -180,7 +181,11 @@ impl Client {
 
     /// Obtains the audio of a URL, path or bytes source and prepares it with the audio engine
     /// (on a blocking thread): M4A/AAC passes through, everything else is converted.
-    pub async fn prepare(&self, audio: AudioSource, options: &PrepareOptions) -> Result<PreparedAudio> {
+    pub async fn prepare(
+        &self,
+        audio: AudioSource,
+        options: &PrepareOptions,
+    ) -> Result<PreparedAudio> {
         let bytes = match audio {
             AudioSource::Url(raw) => {
                 let url = fetch::parse_audio_url(&raw)?;
@@ -188,11 +193,9 @@ impl Client {
             }
             AudioSource::Path(path) => fetch::read_path(&path).await?,
             AudioSource::Bytes(b) => b,
-            AudioSource::AttachmentId(_) => {
-                return Err(Error::invalid_request(
-                    "An attachment id is already uploaded audio and cannot be prepared; send it as is.",
-                ))
-            }
+            AudioSource::AttachmentId(_) => return Err(Error::invalid_request(
+                "An attachment id is already uploaded audio and cannot be prepared; send it as is.",
+            )),
         };
         if bytes.is_empty() {
             return Err(Error::unsupported_audio("The audio is empty (0 bytes)."));
@@ -298,7 +301,11 @@ fn check_attachment_id(id: &str) -> Result<String> {
 
 /// `MESSAGE_TAG` needs a tag, and a tag needs `MESSAGE_TAG`.
 pub(crate) fn check_options(options: &SendOptions) -> Result<()> {
-    let tag = options.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let tag = options
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     match (options.messaging_type, tag) {
         (MessagingType::MessageTag, None) => Err(Error::invalid_request(
             "messaging_type MESSAGE_TAG needs a tag: pass tag=\"HUMAN_AGENT\" (a human reply within 7 days), or use RESPONSE inside the 24-hour window.",

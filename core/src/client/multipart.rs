@@ -56,13 +56,12 @@ impl BodyProgress {
     }
 }
 
-/// Streams bytes in chunks and flags completion when the last one has been taken.
+/// Hands the bytes over in one piece (hyper writes them out itself) and flags completion
+/// when the body is polled past its end.
 struct Tracked {
     data: Bytes,
     progress: BodyProgress,
 }
-
-const CHUNK: usize = 64 * 1024;
 
 impl Stream for Tracked {
     type Item = Result<Bytes, std::io::Error>;
@@ -72,9 +71,7 @@ impl Stream for Tracked {
             self.progress.0.store(true, Ordering::SeqCst);
             return Poll::Ready(None);
         }
-        let n = self.data.len().min(CHUNK);
-        let chunk = self.data.split_to(n);
-        Poll::Ready(Some(Ok(chunk)))
+        Poll::Ready(Some(Ok(std::mem::take(&mut self.data))))
     }
 }
 

@@ -142,7 +142,10 @@ impl std::fmt::Debug for SendRequest {
             .field("recipient", &self.recipient)
             .field("audio_url", &self.audio_url)
             .field("audio_path", &self.audio_path)
-            .field("audio", &self.audio.as_ref().map(|a| format!("<{} bytes>", a.len())))
+            .field(
+                "audio",
+                &self.audio.as_ref().map(|a| format!("<{} bytes>", a.len())),
+            )
             .field("attachment_id", &self.attachment_id)
             .field("session", &self.session)
             .field("graph_url", &self.graph_url)
@@ -162,21 +165,34 @@ impl std::fmt::Debug for SendRequest {
     }
 }
 
-/// Replaces every double-quoted value in a serde message, so a token put in the wrong place
-/// cannot come back in the error.
+/// Replaces every double-quoted value in a serde message, and every backquoted name that does
+/// not look like a field name, so a token put in the wrong place cannot come back in the error.
 fn scrub_quoted(msg: &str) -> String {
     let mut out = String::with_capacity(msg.len());
-    let mut inside = false;
-    for c in msg.chars() {
-        if c == '"' {
-            if !inside {
-                out.push_str("\"...\"");
-            }
-            inside = !inside;
-        } else if !inside {
-            out.push(c);
+    let mut rest = msg;
+    while let Some(i) = rest.find(['"', '`']) {
+        out.push_str(&rest[..i]);
+        let q = rest.as_bytes()[i] as char;
+        let after = &rest[i + 1..];
+        let Some(j) = after.find(q) else {
+            rest = "";
+            break;
+        };
+        let inner = &after[..j];
+        let field_like = q == '`'
+            && !inner.is_empty()
+            && inner.len() <= 32
+            && inner.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if field_like {
+            out.push('`');
+            out.push_str(inner);
+            out.push('`');
+        } else {
+            out.push_str(&format!("{q}...{q}"));
         }
+        rest = &after[j + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -282,7 +298,12 @@ impl SendRequest {
             .page_access_token
             .clone()
             .filter(|t| !t.is_blank())
-            .or_else(|| std::env::var(TOKEN_ENV).ok().map(PageToken::new).filter(|t| !t.is_blank()));
+            .or_else(|| {
+                std::env::var(TOKEN_ENV)
+                    .ok()
+                    .map(PageToken::new)
+                    .filter(|t| !t.is_blank())
+            });
         token.ok_or_else(|| {
             Error::invalid_request(format!(
                 "The Page access token is missing: pass session.page_access_token (or set {TOKEN_ENV})."
@@ -400,12 +421,20 @@ mod tests {
             audio: Some(vec![1]),
             ..base.clone()
         };
-        assert!(two.validate().unwrap_err().message().contains("audio_url, audio"));
+        assert!(two
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("audio_url, audio"));
         let none = SendRequest {
             audio_url: None,
             ..base.clone()
         };
-        assert!(none.validate().unwrap_err().message().contains("exactly one"));
+        assert!(none
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("exactly one"));
         let blank = SendRequest {
             recipient: " ".into(),
             ..base.clone()
@@ -415,7 +444,11 @@ mod tests {
             messaging_type: Some("MESSAGE_TAG".into()),
             ..base.clone()
         };
-        assert!(tag.validate().unwrap_err().message().contains("HUMAN_AGENT"));
+        assert!(tag
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("HUMAN_AGENT"));
         let leaked = SendRequest::from_json(r#"{"session":"EAAsecretvalue"}"#).unwrap_err();
         assert!(!leaked.message().contains("EAAsecretvalue"), "{leaked}");
         let typo = SendRequest::from_json(r#"{"audio_ulr":"x"}"#).unwrap_err();

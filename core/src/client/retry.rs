@@ -72,9 +72,15 @@ mod tests {
         for attempt in 1..6 {
             let d = backoff(attempt, None);
             let full = BASE_DELAY * (1 << (attempt - 1));
-            assert!(d >= full / 2 && d <= full.min(MAX_DELAY), "{attempt}: {d:?}");
+            assert!(
+                d >= full / 2 && d <= full.min(MAX_DELAY),
+                "{attempt}: {d:?}"
+            );
         }
         assert!(backoff(30, None) <= MAX_DELAY);
-        assert_eq!(backoff(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
     }
 }

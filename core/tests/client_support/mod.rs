@@ -38,7 +38,9 @@ pub async fn emulator(config: EmulatorConfig) -> Emulator {
 }
 
 pub fn emulator_client(emu: &Emulator) -> Client {
-    builder(&emu.base_url(), DEFAULT_PAGE_TOKEN).build().unwrap()
+    builder(&emu.base_url(), DEFAULT_PAGE_TOKEN)
+        .build()
+        .unwrap()
 }
 
 /// One scripted answer.
@@ -120,7 +122,9 @@ impl Captured {
             .header("content-type", ct)
             .body(Body::from(self.body.clone()))
             .unwrap();
-        let mut mp = Multipart::from_request(req, &()).await.expect("multipart body");
+        let mut mp = Multipart::from_request(req, &())
+            .await
+            .expect("multipart body");
         let mut out = Vec::new();
         while let Some(f) = mp.next_field().await.expect("well-formed multipart") {
             out.push(PartSeen {
@@ -191,7 +195,12 @@ impl MockGraph {
     }
 }
 
-async fn answer(State(state): State<Arc<MockState>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn answer(
+    State(state): State<Arc<MockState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     state.hits.fetch_add(1, Ordering::SeqCst);
     state.captured.lock().unwrap().push(Captured {
         path: uri.path().to_owned(),
