@@ -15,16 +15,24 @@ fn read(path: &std::path::Path) -> Vec<u8> {
 fn every_valid_fixture_converts_and_resembles_its_input() {
     let rows = read_tsv(&fixtures().join("fixtures.tsv"));
     let valid: Vec<_> = rows.iter().filter(|r| r["expect"] == "valid").collect();
-    assert!(valid.len() >= 19, "fixtures.tsv lists the input rows of the issue");
+    assert!(
+        valid.len() >= 19,
+        "fixtures.tsv lists the input rows of the issue"
+    );
     for row in valid {
         let name = &row["file"];
         let input = read(&fixtures().join(name));
         let info = probe(&input).unwrap_or_else(|e| panic!("{name}: probe: {e}"));
         assert_eq!(info.container, row["container"], "{name}: container");
         assert_eq!(info.codec, row["codec"], "{name}: codec");
-        assert_eq!(info.channels.to_string(), row["channels"], "{name}: channels");
+        assert_eq!(
+            info.channels.to_string(),
+            row["channels"],
+            "{name}: channels"
+        );
         assert_eq!(info.size_bytes, input.len() as u64);
-        let prepared = prepare(&input, &PrepareOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let prepared =
+            prepare(&input, &PrepareOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(prepared.input.codec, row["codec"], "{name}");
         if row["container"] == "mp4" && row["codec"] == "aac-lc" {
             assert!(!prepared.converted, "{name}: M4A/AAC passes through");
@@ -54,7 +62,8 @@ fn adts_is_rewrapped_without_re_encoding() {
     let mut frames = 0;
     while pos + 7 <= input.len() {
         let h = &input[pos..pos + 7];
-        let len = ((usize::from(h[3]) & 3) << 11) | (usize::from(h[4]) << 3) | (usize::from(h[5]) >> 5);
+        let len =
+            ((usize::from(h[3]) & 3) << 11) | (usize::from(h[4]) << 3) | (usize::from(h[5]) >> 5);
         let payload = &input[pos + 7..pos + len];
         assert!(
             prepared.data.windows(payload.len()).any(|w| w == payload),
@@ -84,10 +93,17 @@ fn every_broken_fixture_is_refused_with_what_was_detected() {
     assert_eq!(broken.len(), expected.len());
     for (name, needle) in expected {
         let input = read(&fixtures().join(name));
-        for result in [prepare(&input, &PrepareOptions::default()).map(|_| ()), probe(&input).map(|_| ())] {
+        for result in [
+            prepare(&input, &PrepareOptions::default()).map(|_| ()),
+            probe(&input).map(|_| ()),
+        ] {
             let err = result.expect_err(name);
             assert_eq!(err.code(), ErrorCode::UnsupportedAudio, "{name}: {err}");
-            assert!(err.message().contains(needle), "{name}: message {:?} should name {needle:?}", err.message());
+            assert!(
+                err.message().contains(needle),
+                "{name}: message {:?} should name {needle:?}",
+                err.message()
+            );
         }
     }
 }
@@ -99,7 +115,10 @@ fn truncated_mid_stream_converts_what_decodes() {
     let prepared = prepare(&cut, &PrepareOptions::default()).unwrap();
     let full_s = decode_mono(&full).seconds();
     let cut_s = prepared.output.duration_ms as f64 / 1000.0;
-    assert!(cut_s > 0.4 * full_s && cut_s < 0.8 * full_s, "{cut_s} of {full_s}");
+    assert!(
+        cut_s > 0.4 * full_s && cut_s < 0.8 * full_s,
+        "{cut_s} of {full_s}"
+    );
     check_conversion("truncated-midstream.mp3", &cut, &prepared, 1);
 }
 
@@ -126,7 +145,10 @@ fn shared_samples_convert_or_fail_as_documented() {
             "valid" | "damaged" => {
                 let prepared = result.unwrap_or_else(|e| panic!("{name}: {e}"));
                 if codec.starts_with("aac") && row["container"].starts_with("mov") {
-                    assert!(!prepared.converted && prepared.data == input, "{name}: passed through");
+                    assert!(
+                        !prepared.converted && prepared.data == input,
+                        "{name}: passed through"
+                    );
                     let v = svara::verify_m4a_aac(&prepared.data).unwrap();
                     assert_eq!(v.codec, "aac-lc");
                     continue;
@@ -136,9 +158,20 @@ fn shared_samples_convert_or_fail_as_documented() {
                 let got = prepared.output.duration_ms as f64 / 1000.0;
                 // FFmpeg's decoded length; our decoders agree to within a frame or two, and a
                 // damaged stream may lose its last partial frame.
-                let tolerance = if row["expect"] == "damaged" { 0.1 } else { 0.05 };
-                let tolerance = if name.contains("id3v23") { 0.05 } else { tolerance };
-                assert!((got - expected).abs() <= tolerance, "{name}: {got:.3} s vs FFmpeg's {expected:.3} s");
+                let tolerance = if row["expect"] == "damaged" {
+                    0.1
+                } else {
+                    0.05
+                };
+                let tolerance = if name.contains("id3v23") {
+                    0.05
+                } else {
+                    tolerance
+                };
+                assert!(
+                    (got - expected).abs() <= tolerance,
+                    "{name}: {got:.3} s vs FFmpeg's {expected:.3} s"
+                );
             }
             "edge" => match result {
                 Ok(prepared) => check_conversion(name, &input, &prepared, 1),
@@ -156,7 +189,10 @@ fn shared_samples_convert_or_fail_as_documented() {
 #[test]
 fn keep_stereo_keeps_two_channels() {
     let input = read(&fixtures().join("speech-stereo.mp3"));
-    let options = PrepareOptions { keep_stereo: true, ..Default::default() };
+    let options = PrepareOptions {
+        keep_stereo: true,
+        ..Default::default()
+    };
     let prepared = prepare(&input, &options).unwrap();
     assert_eq!(prepared.output.channels, 2);
     check_conversion("speech-stereo.mp3 (stereo)", &input, &prepared, 2);
@@ -168,12 +204,38 @@ fn keep_stereo_keeps_two_channels() {
 #[test]
 fn bitrate_option_changes_the_size_and_bad_values_are_refused() {
     let input = read(&fixtures().join("speech.opus.ogg"));
-    let low = prepare(&input, &PrepareOptions { bitrate: 24_000, ..Default::default() }).unwrap();
-    let high = prepare(&input, &PrepareOptions { bitrate: 128_000, ..Default::default() }).unwrap();
-    assert!(low.data.len() * 3 < high.data.len(), "{} vs {}", low.data.len(), high.data.len());
+    let low = prepare(
+        &input,
+        &PrepareOptions {
+            bitrate: 24_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let high = prepare(
+        &input,
+        &PrepareOptions {
+            bitrate: 128_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        low.data.len() * 3 < high.data.len(),
+        "{} vs {}",
+        low.data.len(),
+        high.data.len()
+    );
     check_conversion("24 kb/s", &input, &low, 1);
     for bitrate in [0, 1_000, 10_000_000] {
-        let err = prepare(&input, &PrepareOptions { bitrate, ..Default::default() }).unwrap_err();
+        let err = prepare(
+            &input,
+            &PrepareOptions {
+                bitrate,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidRequest, "{bitrate}");
         assert!(err.message().contains("bitrate"));
     }
@@ -188,16 +250,61 @@ fn limits_give_audio_too_large() {
     assert!(err.message().contains("26214401"), "{}", err.message());
     // Exactly at the limit is not "too large" (here it is refused as what it is).
     let at = vec![0u8; 26_214_400];
-    assert_eq!(prepare(&at, &PrepareOptions::default()).unwrap_err().code(), ErrorCode::UnsupportedAudio);
+    assert_eq!(
+        prepare(&at, &PrepareOptions::default()).unwrap_err().code(),
+        ErrorCode::UnsupportedAudio
+    );
+
+    // Output over 25 MB: known from the header before decoding (750 s at 320 kb/s = 30 MB).
+    let mut wav = Vec::new();
+    let data_len: u32 = 6_000_000;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&8u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    wav.extend((0..data_len).map(|i| (128.0 + 60.0 * (i as f32 * 0.05).sin()) as u8));
+    let loud = PrepareOptions {
+        bitrate: 320_000,
+        ..Default::default()
+    };
+    let err = prepare(&wav, &loud).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AudioTooLarge);
+    assert!(err.message().contains("at most"), "{}", err.message());
+    // At the default bitrate the same recording fits (750 s at 64 kb/s = 6 MB).
+    let ok = prepare(&wav, &PrepareOptions::default()).unwrap();
+    assert!((ok.output.duration_ms as i64 - 750_000).abs() <= 50);
 
     // max_duration, from the header (WAV) and while decoding (WebM has no duration header).
-    let short = PrepareOptions { max_duration: Some(std::time::Duration::from_secs(1)), ..Default::default() };
-    for name in ["speech-s16-16k.wav", "speech.opus.webm", "speech-aac.m4a", "speech.aac"] {
+    let short = PrepareOptions {
+        max_duration: Some(std::time::Duration::from_secs(1)),
+        ..Default::default()
+    };
+    for name in [
+        "speech-s16-16k.wav",
+        "speech.opus.webm",
+        "speech-aac.m4a",
+        "speech.aac",
+    ] {
         let input = read(&fixtures().join(name));
         let err = prepare(&input, &short).unwrap_err();
         assert_eq!(err.code(), ErrorCode::AudioTooLarge, "{name}");
-        assert!(err.message().contains("max_duration"), "{name}: {}", err.message());
-        let long = PrepareOptions { max_duration: Some(std::time::Duration::from_secs(10)), ..Default::default() };
+        assert!(
+            err.message().contains("max_duration"),
+            "{name}: {}",
+            err.message()
+        );
+        let long = PrepareOptions {
+            max_duration: Some(std::time::Duration::from_secs(10)),
+            ..Default::default()
+        };
         assert!(prepare(&input, &long).is_ok(), "{name}");
     }
 }

@@ -17,10 +17,22 @@ const RATES: [u32; 13] = [
     96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
 ];
 
+/// An ADTS stream moved into an M4A.
+pub(crate) struct Wrapped {
+    /// The M4A bytes.
+    pub data: Vec<u8>,
+    /// Sample rate.
+    pub rate: u32,
+    /// Channel count.
+    pub channels: u16,
+    /// Samples per channel carried (1024 per frame).
+    pub frames: u64,
+}
+
 /// Wraps the ADTS frames of `bytes` (starting at `start`) into an M4A. Returns `None` when the
 /// stream cannot be carried as is (multiple raw blocks per frame, a channel layout given only by
 /// a PCE, parameters changing mid-stream), so the caller re-encodes it instead.
-pub(crate) fn wrap(bytes: &[u8], max_bytes: u64) -> Result<Option<(Vec<u8>, u32, u16, u64)>> {
+pub(crate) fn wrap(bytes: &[u8], max_bytes: u64) -> Result<Option<Wrapped>> {
     let start = first_frame(bytes).unwrap_or(0);
     let mut pos = start;
     let mut config: Option<AdtsConfig> = None;
@@ -77,9 +89,18 @@ pub(crate) fn wrap(bytes: &[u8], max_bytes: u64) -> Result<Option<(Vec<u8>, u32,
         return Ok(None);
     };
     let frames = muxer.frames() * 1024;
-    let channels = if config.channel_config == 7 { 8 } else { u16::from(config.channel_config) };
+    let channels = if config.channel_config == 7 {
+        8
+    } else {
+        u16::from(config.channel_config)
+    };
     let data = muxer.finish(None)?;
-    Ok(Some((data, rate, channels, frames)))
+    Ok(Some(Wrapped {
+        data,
+        rate,
+        channels,
+        frames,
+    }))
 }
 
 /// Skips an ID3 tag and padding in front of the first ADTS frame.

@@ -133,7 +133,11 @@ pub(crate) fn decode_stream(
 /// Replaces NaN/inf (from a damaged float WAV) and clamps to [-1, 1].
 fn sanitize(samples: &mut [f32]) {
     for s in samples {
-        *s = if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 };
+        *s = if s.is_finite() {
+            s.clamp(-1.0, 1.0)
+        } else {
+            0.0
+        };
     }
 }
 

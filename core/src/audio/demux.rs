@@ -92,7 +92,10 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
                 describe_container(container)
             ))
         })?;
-    let has_video = format.tracks().iter().any(|t| t.track_type() == Some(TrackType::Video));
+    let has_video = format
+        .tracks()
+        .iter()
+        .any(|t| t.track_type() == Some(TrackType::Video));
     let track = format
         .default_track(TrackType::Audio)
         .or_else(|| format.first_track(TrackType::Audio))
@@ -105,7 +108,10 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
             )));
         }
         let what = if has_video {
-            format!("a video-only {} file (it has no audio track)", container.to_uppercase())
+            format!(
+                "a video-only {} file (it has no audio track)",
+                container.to_uppercase()
+            )
         } else {
             format!("{} with no audio track", describe_container(container))
         };
@@ -121,7 +127,9 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
         }
     };
     if params.codec == CODEC_ID_NULL_AUDIO_ALIAS {
-        return Err(Error::unsupported_audio(unknown_codec_message(bytes, container)));
+        return Err(Error::unsupported_audio(unknown_codec_message(
+            bytes, container,
+        )));
     }
     if params.codec == CODEC_ID_OPUS {
         check_opus_head(&params, container)?;
@@ -274,7 +282,9 @@ pub(crate) fn codec_name(p: &AudioCodecParameters) -> String {
     } else if c == CODEC_ID_ADPCM_IMA_QT {
         "adpcm_ima_qt"
     } else {
-        return pcm_name(c).map(str::to_owned).unwrap_or_else(|| format!("codec-{c}"));
+        return pcm_name(c)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("codec-{c}"));
     };
     name.to_owned()
 }

@@ -42,17 +42,25 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
         return Sniffed::Refused("an empty file (0 bytes)");
     }
     let head = &bytes[..bytes.len().min(64)];
-    let at = |off: usize, magic: &[u8]| bytes.len() >= off + magic.len() && &bytes[off..off + magic.len()] == magic;
+    let at = |off: usize, magic: &[u8]| {
+        bytes.len() >= off + magic.len() && &bytes[off..off + magic.len()] == magic
+    };
 
     if at(0, b"#!AMR-WB\n") {
-        return Sniffed::Refused("AMR-WB audio (an Android voice recorder format), which is not supported");
+        return Sniffed::Refused(
+            "AMR-WB audio (an Android voice recorder format), which is not supported",
+        );
     }
     if at(0, b"#!AMR") {
-        return Sniffed::Refused("AMR-NB audio (an Android voice recorder format), which is not supported");
+        return Sniffed::Refused(
+            "AMR-NB audio (an Android voice recorder format), which is not supported",
+        );
     }
     if at(4, b"ftyp") {
         let brand = bytes.get(8..12).unwrap_or(b"");
-        return Sniffed::Mp4 { three_gp: brand.starts_with(b"3g") };
+        return Sniffed::Mp4 {
+            three_gp: brand.starts_with(b"3g"),
+        };
     }
     if at(4, b"moov") || at(4, b"mdat") || at(4, b"free") || at(4, b"wide") || at(4, b"skip") {
         return Sniffed::Mp4 { three_gp: false };
@@ -62,7 +70,9 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
     }
     if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
         let doc = &bytes[..bytes.len().min(128)];
-        return Sniffed::Matroska { webm: find(doc, b"webm").is_some() };
+        return Sniffed::Matroska {
+            webm: find(doc, b"webm").is_some(),
+        };
     }
     if (at(0, b"RIFF") || at(0, b"RIFX")) && at(8, b"WAVE") || at(0, b"RF64") || at(0, b"BW64") {
         return Sniffed::Wav;
@@ -126,7 +136,10 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
     if bytes.len() < 12 {
         return Sniffed::Refused("a file too short to hold any audio (a truncated header)");
     }
-    if head.iter().all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7F).contains(&b)) {
+    if head
+        .iter()
+        .all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7F).contains(&b))
+    {
         return Sniffed::Refused("plain text, not audio");
     }
     Sniffed::Refused("unrecognised data: no known audio signature at the start of the file")
@@ -157,7 +170,10 @@ fn markup(head: &[u8]) -> Option<&'static str> {
         .take(32)
         .map(|b| b.to_ascii_lowercase())
         .collect();
-    if text.starts_with(b"<!doctype html") || text.starts_with(b"<html") || text.starts_with(b"<head") {
+    if text.starts_with(b"<!doctype html")
+        || text.starts_with(b"<html")
+        || text.starts_with(b"<head")
+    {
         Some("an HTML page, not audio (a URL that served a web page instead of the recording?)")
     } else if text.starts_with(b"<?xml") || text.starts_with(b"<svg") {
         Some("an XML/SVG document, not audio")
@@ -172,7 +188,9 @@ fn after_id3(bytes: &[u8]) -> Sniffed {
     if bytes.len() < 10 {
         return Sniffed::Refused("a truncated ID3 tag with no audio after it");
     }
-    let size = bytes[6..10].iter().fold(0usize, |acc, &b| (acc << 7) | usize::from(b & 0x7F));
+    let size = bytes[6..10]
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 7) | usize::from(b & 0x7F));
     let footer = if bytes[5] & 0x10 != 0 { 10 } else { 0 };
     let start = 10 + size + footer;
     if start >= bytes.len() {
@@ -247,17 +265,32 @@ fn mpeg_frame_len(h: Option<&[u8]>) -> Option<usize> {
     }
     let padding = usize::from((h[2] >> 1) & 0x01);
     const BR_V1: [[usize; 15]; 3] = [
-        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        [
+            0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        ],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        ],
+        [
+            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ],
     ];
     const BR_V2: [[usize; 15]; 2] = [
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        ],
         [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
     ];
     const SR: [usize; 3] = [44100, 48000, 32000];
     let v1 = version == 3;
-    let rate = SR[sr_index] >> if v1 { 0 } else if version == 2 { 1 } else { 2 };
+    let rate = SR[sr_index]
+        >> if v1 {
+            0
+        } else if version == 2 {
+            1
+        } else {
+            2
+        };
     let kbps = match (v1, layer) {
         (true, 3) => BR_V1[0][br_index],
         (true, 2) => BR_V1[1][br_index],
@@ -281,15 +314,27 @@ mod tests {
     #[test]
     fn refuses_non_audio_with_a_name() {
         assert_eq!(sniff(b""), Sniffed::Refused("an empty file (0 bytes)"));
-        assert!(matches!(sniff(b"\x89PNG\r\n\x1a\n0000000000"), Sniffed::Refused(s) if s.contains("PNG")));
-        assert!(matches!(sniff(b"  <!DOCTYPE html><html>"), Sniffed::Refused(s) if s.contains("HTML")));
-        assert!(matches!(sniff(b"#!AMR\n\x3c\x00\x00"), Sniffed::Refused(s) if s.contains("AMR-NB")));
+        assert!(
+            matches!(sniff(b"\x89PNG\r\n\x1a\n0000000000"), Sniffed::Refused(s) if s.contains("PNG"))
+        );
+        assert!(
+            matches!(sniff(b"  <!DOCTYPE html><html>"), Sniffed::Refused(s) if s.contains("HTML"))
+        );
+        assert!(
+            matches!(sniff(b"#!AMR\n\x3c\x00\x00"), Sniffed::Refused(s) if s.contains("AMR-NB"))
+        );
     }
 
     #[test]
     fn recognises_containers() {
-        assert_eq!(sniff(b"\0\0\0\x20ftypM4A \0\0\0\0"), Sniffed::Mp4 { three_gp: false });
-        assert_eq!(sniff(b"\0\0\0\x20ftyp3gp4\0\0\0\0"), Sniffed::Mp4 { three_gp: true });
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypM4A \0\0\0\0"),
+            Sniffed::Mp4 { three_gp: false }
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftyp3gp4\0\0\0\0"),
+            Sniffed::Mp4 { three_gp: true }
+        );
         assert_eq!(sniff(b"RIFF\0\0\0\0WAVEfmt "), Sniffed::Wav);
         assert_eq!(sniff(b"fLaC\0\0\0\x22"), Sniffed::Flac);
     }

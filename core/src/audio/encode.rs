@@ -84,23 +84,52 @@ impl AacEncoder {
                 check(sys::aacEncoder_SetParam(handle, param, value), what)
             };
             set(sys::AACENC_PARAM_AACENC_AOT, 2, "use AAC-LC")?;
-            set(sys::AACENC_PARAM_AACENC_SAMPLERATE, rate, "take this sample rate")?;
+            set(
+                sys::AACENC_PARAM_AACENC_SAMPLERATE,
+                rate,
+                "take this sample rate",
+            )?;
             set(
                 sys::AACENC_PARAM_AACENC_CHANNELMODE,
                 channels as u32,
                 "take this channel count",
             )?;
-            set(sys::AACENC_PARAM_AACENC_CHANNELORDER, 1, "use WAV channel order")?;
-            set(sys::AACENC_PARAM_AACENC_BITRATEMODE, 0, "use constant bitrate")?;
-            set(sys::AACENC_PARAM_AACENC_BITRATE, bitrate, "take this bitrate")?;
+            set(
+                sys::AACENC_PARAM_AACENC_CHANNELORDER,
+                1,
+                "use WAV channel order",
+            )?;
+            set(
+                sys::AACENC_PARAM_AACENC_BITRATEMODE,
+                0,
+                "use constant bitrate",
+            )?;
+            set(
+                sys::AACENC_PARAM_AACENC_BITRATE,
+                bitrate,
+                "take this bitrate",
+            )?;
             set(sys::AACENC_PARAM_AACENC_TRANSMUX, 0, "write raw frames")?;
-            set(sys::AACENC_PARAM_AACENC_AFTERBURNER, 1, "enable the afterburner")?;
+            set(
+                sys::AACENC_PARAM_AACENC_AFTERBURNER,
+                1,
+                "enable the afterburner",
+            )?;
             check(
-                sys::aacEncEncode(handle, ptr::null(), ptr::null(), ptr::null(), ptr::null_mut()),
+                sys::aacEncEncode(
+                    handle,
+                    ptr::null(),
+                    ptr::null(),
+                    ptr::null(),
+                    ptr::null_mut(),
+                ),
                 "initialise",
             )?;
             let mut info: sys::AACENC_InfoStruct = std::mem::zeroed();
-            check(sys::aacEncInfo(handle, &mut info), "report its configuration")?;
+            check(
+                sys::aacEncInfo(handle, &mut info),
+                "report its configuration",
+            )?;
             enc.frame_len = info.frameLength.max(1) as usize;
             enc.delay = info.nDelay;
             enc.out = vec![0; (info.maxOutBufBytes as usize).max(8192)];
@@ -210,9 +239,8 @@ impl AacEncoder {
         };
         // SAFETY: all descriptors point at live buffers of the stated sizes for this call.
         let mut out_args: sys::AACENC_OutArgs = unsafe { std::mem::zeroed() };
-        let code = unsafe {
-            sys::aacEncEncode(self.handle, &in_desc, &out_desc, &in_args, &mut out_args)
-        };
+        let code =
+            unsafe { sys::aacEncEncode(self.handle, &in_desc, &out_desc, &in_args, &mut out_args) };
         if code == sys::AACENC_ERROR_AACENC_ENCODE_EOF {
             return Err(EncodeEnd::Eof);
         }
@@ -235,7 +263,9 @@ enum EncodeEnd {
 impl From<EncodeEnd> for Error {
     fn from(e: EncodeEnd) -> Self {
         match e {
-            EncodeEnd::Eof => Error::new(ErrorCode::UnsupportedAudio, "unexpected end of AAC stream"),
+            EncodeEnd::Eof => {
+                Error::new(ErrorCode::UnsupportedAudio, "unexpected end of AAC stream")
+            }
             EncodeEnd::Failed(e) => e,
         }
     }

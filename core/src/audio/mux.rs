@@ -44,7 +44,12 @@ impl M4aMuxer {
         let config = Mp4Config {
             major_brand: brand("M4A ")?,
             minor_version: 512,
-            compatible_brands: vec![brand("M4A ")?, brand("isom")?, brand("iso2")?, brand("mp41")?],
+            compatible_brands: vec![
+                brand("M4A ")?,
+                brand("isom")?,
+                brand("iso2")?,
+                brand("mp41")?,
+            ],
             timescale: track.rate,
         };
         let mut writer =
@@ -168,7 +173,12 @@ fn fix_sl_config(header: &mut [u8]) {
     let Some(start) = pos.checked_sub(4) else {
         return;
     };
-    let size = u32::from_be_bytes([header[start], header[start + 1], header[start + 2], header[start + 3]]) as usize;
+    let size = u32::from_be_bytes([
+        header[start],
+        header[start + 1],
+        header[start + 2],
+        header[start + 3],
+    ]) as usize;
     let end = start + size;
     if end <= header.len() && end >= 3 && header[end - 3..end] == [0x06, 0x00, 0x00] {
         header[end - 3..end].copy_from_slice(&[0x06, 0x01, 0x02]);

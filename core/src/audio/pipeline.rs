@@ -54,7 +54,11 @@ fn mp4_pass_through(
             container: demuxed.container.to_owned(),
             codec,
             sample_rate: rate,
-            channels: demuxed.params.channels.as_ref().map_or(0, |c| c.count() as u16),
+            channels: demuxed
+                .params
+                .channels
+                .as_ref()
+                .map_or(0, |c| c.count() as u16),
             duration_ms: demuxed.num_frames.unwrap_or(0) * 1000 / u64::from(rate.max(1)),
             size_bytes: bytes.len() as u64,
         },
@@ -70,7 +74,13 @@ fn mp4_pass_through(
 }
 
 fn adts_rewrap(bytes: &[u8], options: &PrepareOptions) -> Result<Option<PreparedAudio>> {
-    let Some((data, rate, channels, frames)) = adts::wrap(bytes, MAX_AUDIO_BYTES)? else {
+    let Some(adts::Wrapped {
+        data,
+        rate,
+        channels,
+        frames,
+    }) = adts::wrap(bytes, MAX_AUDIO_BYTES)?
+    else {
         return Ok(None);
     };
     // Only if what we wrote plays (every frame decodes); otherwise re-encode what decodes.
@@ -109,7 +119,22 @@ fn convert(bytes: &[u8], sniffed: Sniffed, options: &PrepareOptions) -> Result<P
             .map(|d| (d.as_secs_f64() * f64::from(rate)).ceil() as u64)
     };
     if let (Some(frames), Some(rate)) = (demuxed.num_frames, demuxed.params.sample_rate) {
-        check_duration(frames * 1000 / u64::from(rate.max(1)), options)?;
+        let seconds = frames as f64 / f64::from(rate.max(1));
+        check_duration((seconds * 1000.0) as u64, options)?;
+        // AAC at a constant bitrate: the output size is known before decoding anything.
+        let estimate = seconds * f64::from(options.bitrate) / 8.0;
+        if estimate > MAX_AUDIO_BYTES as f64 * 1.02 {
+            let fits = (MAX_AUDIO_BYTES as f64 * 8.0 * 0.97 / seconds) as u32 / 1000 * 1000;
+            return Err(Error::new(
+                ErrorCode::AudioTooLarge,
+                format!(
+                    "{:.0} min of audio at {} b/s would make a voice note of about {:.1} MB, over Messenger's 25 MB limit; use a bitrate of at most {fits} b/s or send a shorter recording",
+                    seconds / 60.0,
+                    options.bitrate,
+                    estimate / 1_048_576.0
+                ),
+            ));
+        }
     }
 
     let mut state: Option<Encoding> = None;
@@ -119,7 +144,10 @@ fn convert(bytes: &[u8], sniffed: Sniffed, options: &PrepareOptions) -> Result<P
         decoded_frames += frames;
         if let Some(limit) = max_frames(chunk.rate) {
             if decoded_frames > limit {
-                return Err(too_long(decoded_frames * 1000 / u64::from(chunk.rate), options));
+                return Err(too_long(
+                    decoded_frames * 1000 / u64::from(chunk.rate),
+                    options,
+                ));
             }
         }
         if state.is_none() {
@@ -285,7 +313,9 @@ fn check_output_size(size: u64) -> Result<()> {
 
 fn check_duration(duration_ms: u64, options: &PrepareOptions) -> Result<()> {
     match options.max_duration {
-        Some(max) if u128::from(duration_ms) > max.as_millis() => Err(too_long(duration_ms, options)),
+        Some(max) if u128::from(duration_ms) > max.as_millis() => {
+            Err(too_long(duration_ms, options))
+        }
         _ => Ok(()),
     }
 }

@@ -12,7 +12,7 @@ use super::decode::DecodeStats;
 use super::demux::{self, codec_name, Demuxed};
 use super::detect::{sniff, Sniffed};
 use super::AudioInfo;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A probed recording: its info plus what the later stages need to know.
 pub(crate) struct Probed {
@@ -35,7 +35,11 @@ pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<Probed> {
             &DecodeStats::default(),
         ));
     };
-    let rate = demuxed.params.sample_rate.filter(|&r| r > 0).unwrap_or(m.rate);
+    let rate = demuxed
+        .params
+        .sample_rate
+        .filter(|&r| r > 0)
+        .unwrap_or(m.rate);
     let channels = demuxed
         .params
         .channels
@@ -93,7 +97,14 @@ fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<
         }
         let stated = tb
             .filter(|_| packet.dur.get() > 0)
-            .and_then(|tb| tb.calc_duration(packet.dur))
+            .and_then(|tb| {
+                let trim = packet
+                    .trim_start
+                    .get()
+                    .saturating_add(packet.trim_end.get());
+                let valid = packet.dur.get().saturating_sub(trim);
+                tb.calc_duration(symphonia::core::units::Duration::new(valid))
+            })
             .map(|t| t.as_secs_f64());
         if proven {
             if let Some(s) = stated {

@@ -41,7 +41,9 @@ impl Resampler {
     /// A resampler from `from` Hz to `to` Hz for `channels` channels.
     pub(crate) fn new(from: u32, to: u32, channels: usize) -> Result<Self> {
         let inner = FftFixedIn::<f32>::new(from as usize, to as usize, CHUNK, 2, channels)
-            .map_err(|e| Error::unsupported_audio(format!("cannot resample {from} Hz audio: {e}")))?;
+            .map_err(|e| {
+                Error::unsupported_audio(format!("cannot resample {from} Hz audio: {e}"))
+            })?;
         let skip = inner.output_delay();
         Ok(Resampler {
             inner,
@@ -67,7 +69,11 @@ impl Resampler {
         let mut start = 0;
         while self.pending[0].len() - start >= self.inner.input_frames_next() {
             let need = self.inner.input_frames_next();
-            let chunk: Vec<&[f32]> = self.pending.iter().map(|p| &p[start..start + need]).collect();
+            let chunk: Vec<&[f32]> = self
+                .pending
+                .iter()
+                .map(|p| &p[start..start + need])
+                .collect();
             let out = self.inner.process(&chunk, None).map_err(resample_err)?;
             start += need;
             self.deliver(out, u64::MAX, emit)?;
@@ -79,7 +85,10 @@ impl Resampler {
     }
 
     /// Drains the resampler so the output is exactly as long as the input (at the new rate).
-    pub(crate) fn finish(&mut self, emit: &mut impl FnMut(&[Vec<f32>]) -> Result<()>) -> Result<()> {
+    pub(crate) fn finish(
+        &mut self,
+        emit: &mut impl FnMut(&[Vec<f32>]) -> Result<()>,
+    ) -> Result<()> {
         let expected = self.in_frames * u64::from(self.to) / u64::from(self.from);
         if !self.pending[0].is_empty() {
             let out = self

@@ -55,7 +55,10 @@ pub(crate) fn verify(bytes: &[u8]) -> Result<AudioInfo> {
         .unwrap_or(stats.channels);
     // Prefer the edit list's presentation length (it removes encoder delay), then the decoded length.
     let duration_ms = mp4meta::presentation_ms(bytes).unwrap_or_else(|| {
-        let frames = demuxed.num_frames.filter(|&n| n > 0).unwrap_or(stats.frames);
+        let frames = demuxed
+            .num_frames
+            .filter(|&n| n > 0)
+            .unwrap_or(stats.frames);
         frames * 1000 / u64::from(rate.max(1))
     });
     Ok(AudioInfo {

@@ -69,9 +69,17 @@ pub fn decode_mono(bytes: &[u8]) -> Decoded {
     registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
     let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes.to_vec())), Default::default());
     let mut format = symphonia::default::get_probe()
-        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &Hint::new(),
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .expect("independent decoder opens the file");
-    let track = format.default_track(TrackType::Audio).expect("audio track").clone();
+    let track = format
+        .default_track(TrackType::Audio)
+        .expect("audio track")
+        .clone();
     let Some(CodecParameters::Audio(params)) = track.codec_params.clone() else {
         panic!("no audio params")
     };
@@ -107,7 +115,11 @@ pub fn decode_mono(bytes: &[u8]) -> Decoded {
             Err(_) => break,
         }
     }
-    Decoded { mono, rate, channels }
+    Decoded {
+        mono,
+        rate,
+        channels,
+    }
 }
 
 /// Linear-interpolation resampling, good enough to compare envelopes and waveforms of speech.
@@ -201,14 +213,19 @@ pub fn elst_media_time(bytes: &[u8]) -> Option<u32> {
 pub fn audio_specific_config(bytes: &[u8]) -> Option<Vec<u8>> {
     let pos = bytes.windows(4).position(|w| w == b"esds")?;
     let esds = &bytes[pos..(pos + 80).min(bytes.len())];
-    let dsi = esds.windows(2).position(|w| w[0] == 0x05 && (2..=5).contains(&w[1]))?;
+    let dsi = esds
+        .windows(2)
+        .position(|w| w[0] == 0x05 && (2..=5).contains(&w[1]))?;
     let len = esds[dsi + 1] as usize;
     Some(esds[dsi + 2..dsi + 2 + len].to_vec())
 }
 
 /// True when ffprobe is on PATH (CI installs ffmpeg).
 pub fn have_ffprobe() -> bool {
-    Command::new("ffprobe").arg("-version").output().is_ok_and(|o| o.status.success())
+    Command::new("ffprobe")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// What ffprobe says about a file: (format_name, codec_name, profile, channels, duration seconds).
@@ -232,7 +249,11 @@ pub fn ffprobe(bytes: &[u8]) -> (String, String, String, u32, f64) {
         .output()
         .expect("ffprobe runs");
     let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "ffprobe failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ffprobe failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let get = |k: &str| {
         text.lines()
@@ -250,19 +271,32 @@ pub fn ffprobe(bytes: &[u8]) -> (String, String, String, u32, f64) {
 }
 
 fn fxhash(b: &[u8]) -> u64 {
-    b.iter().fold(0xcbf29ce484222325u64, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x100000001b3))
+    b.iter().fold(0xcbf29ce484222325u64, |h, &x| {
+        (h ^ u64::from(x)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// Checks a conversion independently: the output is MP4 with moov before mdat, AAC-LC with a
 /// correct AudioSpecificConfig, as long as the input (within 50 ms, after the edit list), and its
 /// decoded audio resembles the input's mono downmix.
-pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudio, expect_channels: u16) {
+pub fn check_conversion(
+    name: &str,
+    input: &[u8],
+    prepared: &svara::PreparedAudio,
+    expect_channels: u16,
+) {
     let out = &prepared.data;
     assert_eq!(prepared.mime, "audio/mp4", "{name}");
     assert!(prepared.file_name.ends_with(".m4a"), "{name}");
     let boxes = top_level_boxes(out);
-    let moov = boxes.iter().position(|b| b == "moov").unwrap_or_else(|| panic!("{name}: no moov in {boxes:?}"));
-    let mdat = boxes.iter().position(|b| b == "mdat").unwrap_or_else(|| panic!("{name}: no mdat in {boxes:?}"));
+    let moov = boxes
+        .iter()
+        .position(|b| b == "moov")
+        .unwrap_or_else(|| panic!("{name}: no moov in {boxes:?}"));
+    let mdat = boxes
+        .iter()
+        .position(|b| b == "mdat")
+        .unwrap_or_else(|| panic!("{name}: no mdat in {boxes:?}"));
     assert!(moov < mdat, "{name}: moov must come before mdat: {boxes:?}");
     assert_eq!(boxes[0], "ftyp", "{name}");
 
@@ -272,13 +306,19 @@ pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudi
     let freq_index = ((asc[0] & 0x07) << 1) | (asc[1] >> 7);
     let chan = (asc[1] >> 3) & 0x0F;
     assert_eq!(aot, 2, "{name}: AAC-LC object type");
-    let rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000];
-    assert_eq!(rates[freq_index as usize], prepared.output.sample_rate, "{name}: ASC rate");
+    let rates = [
+        96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000,
+    ];
+    assert_eq!(
+        rates[freq_index as usize], prepared.output.sample_rate,
+        "{name}: ASC rate"
+    );
     assert_eq!(u16::from(chan), expect_channels, "{name}: ASC channels");
     assert_eq!(prepared.output.channels, expect_channels, "{name}");
 
     // The engine's own verifier and probe agree.
-    let verified = svara::verify_m4a_aac(out).unwrap_or_else(|e| panic!("{name}: output does not verify: {e}"));
+    let verified = svara::verify_m4a_aac(out)
+        .unwrap_or_else(|e| panic!("{name}: output does not verify: {e}"));
     assert_eq!(verified.codec, "aac-lc", "{name}");
 
     // Independent decode of both sides.
@@ -289,17 +329,27 @@ pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudi
     let out_len = b.mono.len().saturating_sub(delay) as f64 / f64::from(b.rate);
     let in_len = a.seconds();
     let reported = prepared.output.duration_ms as f64 / 1000.0;
-    assert!((reported - in_len).abs() <= 0.05, "{name}: reported {reported:.3} s vs decoded input {in_len:.3} s");
+    assert!(
+        (reported - in_len).abs() <= 0.05,
+        "{name}: reported {reported:.3} s vs decoded input {in_len:.3} s"
+    );
     // The decoded media holds the delay, the audio and at most one frame of padding plus flush.
-    assert!(out_len + 0.05 >= in_len, "{name}: output audio {out_len:.3} s shorter than input {in_len:.3} s");
+    assert!(
+        out_len + 0.05 >= in_len,
+        "{name}: output audio {out_len:.3} s shorter than input {in_len:.3} s"
+    );
 
     // Resemblance: put the input at the output rate, align on the encoder delay, correlate.
     let inp = resample(&a.mono, a.rate, b.rate);
     let energy: f32 = inp.iter().map(|v| v * v).sum::<f32>() / inp.len().max(1) as f32;
     if energy < 1e-7 {
         // Silence in, silence out.
-        let out_energy: f32 = b.mono.iter().map(|v| v * v).sum::<f32>() / b.mono.len().max(1) as f32;
-        assert!(out_energy < 1e-4, "{name}: silent input produced loud output");
+        let out_energy: f32 =
+            b.mono.iter().map(|v| v * v).sum::<f32>() / b.mono.len().max(1) as f32;
+        assert!(
+            out_energy < 1e-4,
+            "{name}: silent input produced loud output"
+        );
         return;
     }
     let (lag, corr) = if a.rate == b.rate {
@@ -310,7 +360,10 @@ pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudi
         best_lag(&inp, &b.mono, delay + 2048)
     };
     let threshold = if a.rate == b.rate { 0.85 } else { 0.6 };
-    assert!(corr > threshold, "{name}: waveform correlation {corr:.3} at lag {lag} (delay {delay})");
+    assert!(
+        corr > threshold,
+        "{name}: waveform correlation {corr:.3} at lag {lag} (delay {delay})"
+    );
     let ea = envelope(&inp, b.rate, 20);
     let eb = envelope(&b.mono[lag.min(b.mono.len())..], b.rate, 20);
     let n = ea.len().min(eb.len());
@@ -319,10 +372,20 @@ pub fn check_conversion(name: &str, input: &[u8], prepared: &svara::PreparedAudi
 
     if have_ffprobe() {
         let (format, codec, profile, channels, duration) = ffprobe(out);
-        assert!(format.contains("mp4") || format.contains("m4a"), "{name}: ffprobe format {format}");
+        assert!(
+            format.contains("mp4") || format.contains("m4a"),
+            "{name}: ffprobe format {format}"
+        );
         assert_eq!(codec, "aac", "{name}: ffprobe codec");
         assert_eq!(profile, "LC", "{name}: ffprobe profile");
-        assert_eq!(channels, u32::from(expect_channels), "{name}: ffprobe channels");
-        assert!((duration - in_len).abs() <= 0.05, "{name}: ffprobe duration {duration:.3} vs input {in_len:.3}");
+        assert_eq!(
+            channels,
+            u32::from(expect_channels),
+            "{name}: ffprobe channels"
+        );
+        assert!(
+            (duration - in_len).abs() <= 0.05,
+            "{name}: ffprobe duration {duration:.3} vs input {in_len:.3}"
+        );
     }
 }

@@ -1,0 +1,195 @@
+//! Conversion benchmark: svara against `ffmpeg -i IN -ac 1 -c:a aac -b:a 64k OUT.m4a` on the same
+//! speech recordings in the same run, plus peak memory for a ~25 MB Opus input.
+//!
+//! Run: `cargo run --release -p svara --example bench_convert` (needs espeak-ng and ffmpeg to
+//! make the recordings; the ffmpeg comparison is skipped when ffmpeg is missing).
+//! `--quick` runs only the 60 s files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use svara::audio::{prepare, PrepareOptions};
+
+const TEXT: &str = "Hi, it's me. I'm running about ten minutes late because the train stopped \
+between stations, so please start the meeting without me. The slides are in the shared folder, \
+and the numbers for the second quarter are on page four. If anyone asks about the budget, tell \
+them we are still waiting for the final figures from finance. I'll call you as soon as I get \
+off the train. Thanks, and sorry again for the trouble.";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 4 && args[1] == "--child-convert" {
+        child_convert(Path::new(&args[2]), args[3].parse().expect("bitrate"));
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let dir = std::env::temp_dir().join(format!("svara-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let have_ffmpeg = tool_works("ffmpeg", "-version");
+    assert!(
+        tool_works("espeak-ng", "--version") && have_ffmpeg,
+        "the benchmark needs espeak-ng and ffmpeg to make its recordings"
+    );
+
+    println!("making recordings in {} ...", dir.display());
+    let speech = dir.join("speech.wav");
+    run(Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "160", "-w"])
+        .arg(&speech)
+        .arg(TEXT));
+    let lengths: &[u32] = if quick { &[60] } else { &[60, 600] };
+    let mut inputs = Vec::new();
+    for &secs in lengths {
+        for (ext, codec) in [
+            (
+                "mp3",
+                &["-c:a", "libmp3lame", "-b:a", "64k", "-ar", "44100"][..],
+            ),
+            ("ogg", &["-c:a", "libopus", "-b:a", "32k"][..]),
+            (
+                "webm",
+                &["-c:a", "libopus", "-b:a", "32k", "-f", "webm"][..],
+            ),
+        ] {
+            let out = dir.join(format!("speech-{secs}s.{ext}"));
+            ffmpeg(
+                &["-stream_loop", "-1", "-i"],
+                &speech,
+                &[&["-t", &secs.to_string(), "-ac", "1"][..], codec].concat(),
+                &out,
+            );
+            inputs.push((secs, ext, out));
+        }
+    }
+
+    println!();
+    println!(
+        "{:<22} {:>9} {:>11} {:>11} {:>8}",
+        "input", "size", "svara", "ffmpeg", "ratio"
+    );
+    for (secs, ext, path) in &inputs {
+        let bytes = std::fs::read(path).expect("read input");
+        let runs = if *secs <= 60 { 5 } else { 2 };
+        let ours = best_of(runs, || {
+            let t = Instant::now();
+            let p = prepare(&bytes, &PrepareOptions::default()).expect("svara converts");
+            assert!(p.output.duration_ms + 100 >= u64::from(*secs) * 1000);
+            t.elapsed()
+        });
+        let theirs = have_ffmpeg.then(|| {
+            best_of(runs, || {
+                let out = dir.join("ffmpeg-out.m4a");
+                let t = Instant::now();
+                ffmpeg(
+                    &["-i"],
+                    path,
+                    &["-ac", "1", "-c:a", "aac", "-b:a", "64k"],
+                    &out,
+                );
+                t.elapsed()
+            })
+        });
+        let (theirs_s, ratio) = match theirs {
+            Some(t) => (
+                format!("{:.3} s", t.as_secs_f64()),
+                format!("{:.1}x", t.as_secs_f64() / ours.as_secs_f64()),
+            ),
+            None => ("-".into(), "-".into()),
+        };
+        println!(
+            "{:<22} {:>9} {:>11} {:>11} {:>8}",
+            format!("{secs} s {ext}"),
+            format!("{} KB", bytes.len() / 1024),
+            format!("{:.3} s", ours.as_secs_f64()),
+            theirs_s,
+            ratio
+        );
+    }
+
+    if !quick {
+        // Peak memory: a ~25 MB Opus recording (70 min of speech at 48 kb/s), converted in a
+        // child process that reports its own peak RSS (VmHWM).
+        let big = dir.join("speech-25mb.ogg");
+        ffmpeg(
+            &["-stream_loop", "-1", "-i"],
+            &speech,
+            &["-t", "4200", "-ac", "1", "-c:a", "libopus", "-b:a", "48k"],
+            &big,
+        );
+        let size = std::fs::metadata(&big).expect("big file").len();
+        println!();
+        for bitrate in [32_000u32, 64_000] {
+            let exe = std::env::current_exe().expect("own path");
+            let t = Instant::now();
+            let out = Command::new(exe)
+                .args(["--child-convert"])
+                .arg(&big)
+                .arg(bitrate.to_string())
+                .output()
+                .expect("child runs");
+            let report = String::from_utf8_lossy(&out.stdout);
+            println!(
+                "{:.1} MB Opus ({:.0} min) at {} kb/s: {} in {:.2} s",
+                size as f64 / 1_048_576.0,
+                4200.0 / 60.0,
+                bitrate / 1000,
+                report.trim(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// In the child: convert one file and print the outcome and peak resident memory.
+fn child_convert(path: &Path, bitrate: u32) {
+    let bytes = std::fs::read(path).expect("read");
+    let options = PrepareOptions {
+        bitrate,
+        ..Default::default()
+    };
+    let outcome = match prepare(&bytes, &options) {
+        Ok(p) => format!(
+            "converted to {:.1} MB M4A ({:.0} s)",
+            p.data.len() as f64 / 1_048_576.0,
+            p.output.duration_ms as f64 / 1000.0
+        ),
+        Err(e) => format!("refused: {}", e.code()),
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or("VmHWM: ? kB")
+        .trim_start_matches("VmHWM:")
+        .trim();
+    println!("{outcome}, peak RSS {hwm}");
+}
+
+fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    (0..n).map(|_| f()).min().unwrap_or_default()
+}
+
+fn tool_works(name: &str, flag: &str) -> bool {
+    Command::new(name)
+        .arg(flag)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn ffmpeg(pre: &[&str], input: &Path, post: &[&str], out: &PathBuf) {
+    run(Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(pre)
+        .arg(input)
+        .args(post)
+        .arg(out));
+}
+
+fn run(cmd: &mut Command) {
+    let status = cmd.status().expect("tool runs");
+    assert!(status.success(), "{cmd:?} failed");
+}
