@@ -24,13 +24,21 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 }
 
 /// A `str` argument (`None` when not given or `None`).
-pub(crate) fn string(py: Python<'_>, name: &str, value: &Arg<'_>, what: &str) -> PyResult<Option<String>> {
+pub(crate) fn string(
+    py: Python<'_>,
+    name: &str,
+    value: &Arg<'_>,
+    what: &str,
+) -> PyResult<Option<String>> {
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
         Some(v) => match v.cast::<PyString>() {
             Ok(s) => Ok(Some(s.extract::<String>()?)),
-            Err(_) => Err(invalid(py, format!("{name} must be a str ({what}), not {}.", type_name(v)))),
+            Err(_) => Err(invalid(
+                py,
+                format!("{name} must be a str ({what}), not {}.", type_name(v)),
+            )),
         },
     }
 }
@@ -42,7 +50,10 @@ pub(crate) fn secret(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<Op
         Some(v) if v.is_none() => Ok(None),
         Some(v) => match v.cast::<PyString>() {
             Ok(s) => Ok(Some(PageToken::new(s.extract::<String>()?))),
-            Err(_) => Err(invalid(py, format!("{name} must be a str, not {}.", type_name(v)))),
+            Err(_) => Err(invalid(
+                py,
+                format!("{name} must be a str, not {}.", type_name(v)),
+            )),
         },
     }
 }
@@ -61,9 +72,15 @@ pub(crate) fn recipients(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<V
     if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
         return Err(invalid(py, "recipients must be a list of PSIDs, not a single string: pass recipients=[\"6128493027184956\", ...]."));
     }
-    let iter = value
-        .try_iter()
-        .map_err(|_| invalid(py, format!("recipients must be a list of PSIDs, not {}.", type_name(value))))?;
+    let iter = value.try_iter().map_err(|_| {
+        invalid(
+            py,
+            format!(
+                "recipients must be a list of PSIDs, not {}.",
+                type_name(value)
+            ),
+        )
+    })?;
     let mut out = Vec::new();
     for item in iter {
         out.push(recipient(py, &Some(item?))?);
@@ -72,15 +89,30 @@ pub(crate) fn recipients(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<V
 }
 
 /// A non-negative int.
-pub(crate) fn uint(py: Python<'_>, name: &str, value: &Arg<'_>, what: &str) -> PyResult<Option<u32>> {
+pub(crate) fn uint(
+    py: Python<'_>,
+    name: &str,
+    value: &Arg<'_>,
+    what: &str,
+) -> PyResult<Option<u32>> {
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() => v
-            .extract::<u32>()
-            .map(Some)
-            .map_err(|_| invalid(py, format!("{name} must be a non-negative int ({what}), not {}.", v.repr().map_or_else(|_| "?".into(), |r| r.to_string())))),
-        Some(v) => Err(invalid(py, format!("{name} must be an int ({what}), not {}.", type_name(v)))),
+        Some(v) if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() => {
+            v.extract::<u32>().map(Some).map_err(|_| {
+                invalid(
+                    py,
+                    format!(
+                        "{name} must be a non-negative int ({what}), not {}.",
+                        v.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+                    ),
+                )
+            })
+        }
+        Some(v) => Err(invalid(
+            py,
+            format!("{name} must be an int ({what}), not {}.", type_name(v)),
+        )),
     }
 }
 
@@ -89,11 +121,22 @@ pub(crate) fn seconds(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<O
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) if (v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>()) || v.is_instance_of::<PyFloat>() => {
+        Some(v)
+            if (v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>())
+                || v.is_instance_of::<PyFloat>() =>
+        {
             Ok(Some(v.extract::<f64>()?))
         }
-        Some(v) if v.hasattr("total_seconds")? => Ok(Some(v.call_method0("total_seconds")?.extract::<f64>()?)),
-        Some(v) => Err(invalid(py, format!("{name} must be a number of seconds (int, float or timedelta), not {}.", type_name(v)))),
+        Some(v) if v.hasattr("total_seconds")? => {
+            Ok(Some(v.call_method0("total_seconds")?.extract::<f64>()?))
+        }
+        Some(v) => Err(invalid(
+            py,
+            format!(
+                "{name} must be a number of seconds (int, float or timedelta), not {}.",
+                type_name(v)
+            ),
+        )),
     }
 }
 
@@ -102,10 +145,16 @@ pub(crate) fn float(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<Opt
     match value {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
-        Some(v) if (v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>()) || v.is_instance_of::<PyFloat>() => {
+        Some(v)
+            if (v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>())
+                || v.is_instance_of::<PyFloat>() =>
+        {
             Ok(Some(v.extract::<f64>()?))
         }
-        Some(v) => Err(invalid(py, format!("{name} must be a number, not {}.", type_name(v)))),
+        Some(v) => Err(invalid(
+            py,
+            format!("{name} must be a number, not {}.", type_name(v)),
+        )),
     }
 }
 
@@ -116,7 +165,10 @@ pub(crate) fn boolean(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<O
         Some(v) if v.is_none() => Ok(None),
         Some(v) => match v.cast::<PyBool>() {
             Ok(b) => Ok(Some(b.is_true())),
-            Err(_) => Err(invalid(py, format!("{name} must be True or False, not {}.", type_name(v)))),
+            Err(_) => Err(invalid(
+                py,
+                format!("{name} must be True or False, not {}.", type_name(v)),
+            )),
         },
     }
 }
@@ -134,7 +186,11 @@ pub(crate) fn path(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<Opti
 }
 
 /// Audio bytes: `bytes`, `bytearray`, `memoryview`, or a binary file object (read to the end).
-pub(crate) fn audio_bytes(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResult<Option<Vec<u8>>> {
+pub(crate) fn audio_bytes(
+    py: Python<'_>,
+    name: &str,
+    value: &Arg<'_>,
+) -> PyResult<Option<Vec<u8>>> {
     let Some(v) = value else { return Ok(None) };
     if v.is_none() {
         return Ok(None);
@@ -159,17 +215,31 @@ pub(crate) fn audio_bytes(py: Python<'_>, name: &str, value: &Arg<'_>) -> PyResu
         }
         return Err(invalid(py, format!("{name} is a file object opened in text mode ({} returned by read()); open it with open(path, \"rb\").", type_name(&data))));
     }
-    Err(invalid(py, format!("{name} must be bytes, bytearray, memoryview or a binary file object, not {}.", type_name(v))))
+    Err(invalid(
+        py,
+        format!(
+            "{name} must be bytes, bytearray, memoryview or a binary file object, not {}.",
+            type_name(v)
+        ),
+    ))
 }
 
 /// `session={"page_access_token": ...}`: a dict with only that key (a typo must not be ignored).
 pub(crate) fn session(py: Python<'_>, value: &Arg<'_>) -> PyResult<Session> {
-    let Some(v) = value else { return Ok(Session::default()) };
+    let Some(v) = value else {
+        return Ok(Session::default());
+    };
     if v.is_none() {
         return Ok(Session::default());
     }
     let dict = v.cast::<PyDict>().map_err(|_| {
-        invalid(py, format!("session must be a dict like {{\"page_access_token\": TOKEN}}, not {}.", type_name(v)))
+        invalid(
+            py,
+            format!(
+                "session must be a dict like {{\"page_access_token\": TOKEN}}, not {}.",
+                type_name(v)
+            ),
+        )
     })?;
     let mut token = None;
     for (key, val) in dict.iter() {
@@ -177,10 +247,17 @@ pub(crate) fn session(py: Python<'_>, value: &Arg<'_>) -> PyResult<Session> {
         if key == "page_access_token" {
             token = secret(py, "session[\"page_access_token\"]", &Some(val))?;
         } else {
-            return Err(invalid(py, format!("session has an unknown key {key:?}; the only key is \"page_access_token\".")));
+            return Err(invalid(
+                py,
+                format!(
+                    "session has an unknown key {key:?}; the only key is \"page_access_token\"."
+                ),
+            ));
         }
     }
-    Ok(Session { page_access_token: token })
+    Ok(Session {
+        page_access_token: token,
+    })
 }
 
 /// The audio arguments shared by every send and upload.
@@ -194,10 +271,20 @@ pub(crate) struct AudioArgs<'py> {
 impl AudioArgs<'_> {
     /// Fills the audio fields of a request.
     pub(crate) fn apply(&self, py: Python<'_>, request: &mut SendRequest) -> PyResult<()> {
-        request.audio_url = string(py, "audio_url", &self.audio_url, "an http(s) link to the recording")?;
+        request.audio_url = string(
+            py,
+            "audio_url",
+            &self.audio_url,
+            "an http(s) link to the recording",
+        )?;
         request.audio_path = path(py, "audio_path", &self.audio_path)?;
         request.audio = audio_bytes(py, "audio", &self.audio)?;
-        request.attachment_id = string(py, "attachment_id", &self.attachment_id, "the id returned by upload()")?;
+        request.attachment_id = string(
+            py,
+            "attachment_id",
+            &self.attachment_id,
+            "the id returned by upload()",
+        )?;
         Ok(())
     }
 }
@@ -215,10 +302,25 @@ pub(crate) struct MessageArgs<'py> {
 impl MessageArgs<'_> {
     /// Fills the message options of a request.
     pub(crate) fn apply(&self, py: Python<'_>, request: &mut SendRequest) -> PyResult<()> {
-        request.messaging_type = string(py, "messaging_type", &self.messaging_type, "RESPONSE, UPDATE or MESSAGE_TAG")?;
+        request.messaging_type = string(
+            py,
+            "messaging_type",
+            &self.messaging_type,
+            "RESPONSE, UPDATE or MESSAGE_TAG",
+        )?;
         request.tag = string(py, "tag", &self.tag, "e.g. \"HUMAN_AGENT\"")?;
-        request.notification_type = string(py, "notification_type", &self.notification_type, "REGULAR, SILENT_PUSH or NO_PUSH")?;
-        request.bitrate = uint(py, "bitrate", &self.bitrate, "AAC bits per second, e.g. 64000")?;
+        request.notification_type = string(
+            py,
+            "notification_type",
+            &self.notification_type,
+            "REGULAR, SILENT_PUSH or NO_PUSH",
+        )?;
+        request.bitrate = uint(
+            py,
+            "bitrate",
+            &self.bitrate,
+            "AAC bits per second, e.g. 64000",
+        )?;
         request.keep_stereo = boolean(py, "keep_stereo", &self.keep_stereo)?;
         request.reusable = boolean(py, "reusable", &self.reusable)?;
         Ok(())
@@ -238,7 +340,12 @@ pub(crate) struct ClientArgs<'py> {
 impl ClientArgs<'_> {
     /// Fills the connection options of a request.
     pub(crate) fn apply(&self, py: Python<'_>, request: &mut SendRequest) -> PyResult<()> {
-        request.graph_url = string(py, "graph_url", &self.graph_url, "e.g. \"https://graph.facebook.com\"")?;
+        request.graph_url = string(
+            py,
+            "graph_url",
+            &self.graph_url,
+            "e.g. \"https://graph.facebook.com\"",
+        )?;
         request.api_version = string(py, "api_version", &self.api_version, "e.g. \"v25.0\"")?;
         request.app_secret = secret(py, "app_secret", &self.app_secret)?;
         request.page_id = string(py, "page_id", &self.page_id, "the Page's numeric id")?;

@@ -14,21 +14,31 @@ use crate::results::AudioInfo;
 
 /// Reads `data_or_path`: bytes-like or a binary file object, or a path (str / os.PathLike).
 fn input_bytes(py: Python<'_>, data_or_path: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let is_path = data_or_path.is_instance_of::<PyString>()
-        || data_or_path.hasattr("__fspath__")?;
+    let is_path =
+        data_or_path.is_instance_of::<PyString>() || data_or_path.hasattr("__fspath__")?;
     if !is_path {
-        return args::audio_bytes(py, "data_or_path", &Some(data_or_path.clone()))?
-            .ok_or_else(|| errors::invalid(py, "data_or_path is None: pass the audio's bytes or a file path."));
+        return args::audio_bytes(py, "data_or_path", &Some(data_or_path.clone()))?.ok_or_else(
+            || {
+                errors::invalid(
+                    py,
+                    "data_or_path is None: pass the audio's bytes or a file path.",
+                )
+            },
+        );
     }
     let path = args::path(py, "data_or_path", &Some(data_or_path.clone()))?.unwrap_or_default();
-    py.detach(|| read_file(&path)).map_err(|e| errors::to_py(py, &e))
+    py.detach(|| read_file(&path))
+        .map_err(|e| errors::to_py(py, &e))
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     let failed = |e: std::io::Error| {
         Error::new(
             ErrorCode::AudioFetchFailed,
-            format!("Cannot read the audio file {}: {e}. Check the path and its permissions.", path.display()),
+            format!(
+                "Cannot read the audio file {}: {e}. Check the path and its permissions.",
+                path.display()
+            ),
         )
     };
     let size = std::fs::metadata(path).map_err(failed)?.len();
@@ -72,7 +82,10 @@ pub(crate) fn transcode<'py>(
     options.keep_stereo = args::boolean(py, "keep_stereo", &keep_stereo)?.unwrap_or(false);
     if let Some(s) = args::seconds(py, "max_duration", &max_duration)? {
         if !(s.is_finite() && s > 0.0) {
-            return Err(errors::invalid(py, format!("max_duration {s} must be a positive number of seconds.")));
+            return Err(errors::invalid(
+                py,
+                format!("max_duration {s} must be a positive number of seconds."),
+            ));
         }
         options.max_duration = Some(Duration::from_secs_f64(s));
     }

@@ -25,7 +25,8 @@ pub(crate) fn to_py(py: Python<'_>, err: &Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
-    let module = ERRORS_MODULE.get_or_try_init(py, || py.import("svara.errors").map(Bound::unbind))?;
+    let module =
+        ERRORS_MODULE.get_or_try_init(py, || py.import("svara.errors").map(Bound::unbind))?;
     let class = module
         .bind(py)
         .getattr("error_class_for")?
@@ -36,7 +37,10 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     kwargs.set_item("http_status", err.http_status())?;
     kwargs.set_item("graph_code", err.graph_code())?;
     kwargs.set_item("graph_subcode", err.graph_subcode())?;
-    kwargs.set_item("graph_type", err.graph().and_then(|g| g.error_type.as_deref()))?;
+    kwargs.set_item(
+        "graph_type",
+        err.graph().and_then(|g| g.error_type.as_deref()),
+    )?;
     kwargs.set_item("graph_message", err.graph().map(|g| g.message.as_str()))?;
     kwargs.set_item("fbtrace_id", err.fbtrace_id())?;
     kwargs.set_item("is_transient", err.is_transient())?;
@@ -54,7 +58,11 @@ pub(crate) fn invalid(py: Python<'_>, message: impl Into<String>) -> PyErr {
 /// A tokio task that died (a bug in Svara): reported as `api_error` with the delivery flag
 /// set, since the call may have gone out before it stopped.
 pub(crate) fn task_failed(py: Python<'_>, err: &tokio::task::JoinError) -> PyErr {
-    let what = if err.is_panic() { "stopped unexpectedly" } else { "was cancelled" };
+    let what = if err.is_panic() {
+        "stopped unexpectedly"
+    } else {
+        "was cancelled"
+    };
     to_py(
         py,
         &Error::new(

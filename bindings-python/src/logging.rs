@@ -69,7 +69,9 @@ impl<S: Subscriber> Layer<S> for PythonLogging {
         event.record(&mut text);
         // During interpreter shutdown there is nobody to log to: drop the record.
         let _ = Python::try_attach(|py| -> PyResult<()> {
-            let logger = py.import("logging")?.call_method1("getLogger", (logger_name,))?;
+            let logger = py
+                .import("logging")?
+                .call_method1("getLogger", (logger_name,))?;
             if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
                 let line = format!("{}{}", text.message, text.fields);
                 logger.call_method1("log", (level, "%s", line))?;

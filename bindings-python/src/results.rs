@@ -78,7 +78,10 @@ fn item<'py>(dict: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>
     })
 }
 
-fn info_dict<'py>(py: Python<'py>, info: Option<&svara::AudioInfo>) -> PyResult<Option<Bound<'py, PyDict>>> {
+fn info_dict<'py>(
+    py: Python<'py>,
+    info: Option<&svara::AudioInfo>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
     info.map(|i| AudioInfo(i.clone()).to_dict(py)).transpose()
 }
 
@@ -159,7 +162,12 @@ impl SendResult {
     }
     /// `result.get("id")`, like a dict.
     #[pyo3(signature = (key, default=None))]
-    fn get<'py>(&self, py: Python<'py>, key: &str, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Ok(match self.to_dict(py)?.get_item(key)? {
             Some(v) => v,
             None => default.unwrap_or_else(|| py.None().into_bound(py)),
@@ -170,7 +178,12 @@ impl SendResult {
         let audio = match (&r.input, &r.output) {
             (Some(i), Some(o)) => format!(
                 ", audio={}/{} {:.1}s -> {}/{} {} bytes",
-                i.container, i.codec, i.duration_ms as f64 / 1000.0, o.container, o.codec, o.size_bytes
+                i.container,
+                i.codec,
+                i.duration_ms as f64 / 1000.0,
+                o.container,
+                o.codec,
+                o.size_bytes
             ),
             _ => String::new(),
         };
@@ -257,9 +270,16 @@ impl RecipientOutcome {
     pub(crate) fn from_core(py: Python<'_>, outcome: svara::RecipientOutcome) -> PyResult<Self> {
         let (result, error) = match outcome.result {
             Ok(r) => (Some(Py::new(py, SendResult(r))?), None),
-            Err(e) => (None, Some(crate::errors::to_py(py, &e).into_value(py).into_any())),
+            Err(e) => (
+                None,
+                Some(crate::errors::to_py(py, &e).into_value(py).into_any()),
+            ),
         };
-        Ok(RecipientOutcome { recipient: outcome.recipient, result, error })
+        Ok(RecipientOutcome {
+            recipient: outcome.recipient,
+            result,
+            error,
+        })
     }
 }
 
@@ -275,13 +295,25 @@ impl RecipientOutcome {
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(match (&self.result, &self.error) {
-            (Some(r), _) => format!("RecipientOutcome(recipient={}, ok=True, id={})", pyrepr(&self.recipient), pyrepr(&r.get().0.id)),
+            (Some(r), _) => format!(
+                "RecipientOutcome(recipient={}, ok=True, id={})",
+                pyrepr(&self.recipient),
+                pyrepr(&r.get().0.id)
+            ),
             (None, Some(e)) => {
                 let e = e.bind(py);
                 let code: String = e.getattr("code")?.extract()?;
-                format!("RecipientOutcome(recipient={}, ok=False, error={}({}))", pyrepr(&self.recipient), e.get_type().name()?, pyrepr(&code))
+                format!(
+                    "RecipientOutcome(recipient={}, ok=False, error={}({}))",
+                    pyrepr(&self.recipient),
+                    e.get_type().name()?,
+                    pyrepr(&code)
+                )
             }
-            (None, None) => format!("RecipientOutcome(recipient={}, ok=False)", pyrepr(&self.recipient)),
+            (None, None) => format!(
+                "RecipientOutcome(recipient={}, ok=False)",
+                pyrepr(&self.recipient)
+            ),
         })
     }
 }

@@ -29,7 +29,9 @@ static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 /// The runtime of this process, built on first use (and again in a forked child).
 pub(crate) fn runtime() -> Result<Arc<Runtime>, Error> {
     let pid = std::process::id();
-    let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = RUNTIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((owner, rt)) = slot.as_ref() {
         if *owner == pid {
             return Ok(rt.clone());
@@ -67,7 +69,9 @@ where
     let mut handle = rt.spawn(fut);
     loop {
         let waited = py.detach(|| {
-            rt.block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut handle).await })
+            rt.block_on(async {
+                tokio::time::timeout(Duration::from_millis(100), &mut handle).await
+            })
         });
         match waited {
             Ok(Ok(result)) => return result.map_err(|e| errors::to_py(py, &e)),
@@ -91,7 +95,8 @@ where
     // Build (or re-build) the runtime here, where a failure can still be raised as SvaraError.
     runtime().map_err(|e| errors::to_py(py, &e))?;
     pyo3_async_runtimes::generic::future_into_py::<SvaraRuntime, _, T>(py, async move {
-        fut.await.map_err(|e| Python::attach(|py| errors::to_py(py, &e)))
+        fut.await
+            .map_err(|e| Python::attach(|py| errors::to_py(py, &e)))
     })
 }
 

@@ -31,7 +31,9 @@ impl SendArgs<'_> {
         self.message.apply(py, &mut request)?;
         self.client.apply(py, &mut request)?;
         // Refuse a malformed call before any network or audio work, with the core's words.
-        request.validate().map_err(|e| crate::errors::to_py(py, &e))?;
+        request
+            .validate()
+            .map_err(|e| crate::errors::to_py(py, &e))?;
         Ok(request)
     }
 }
@@ -46,9 +48,28 @@ macro_rules! send_args {
             platform: $platform,
             recipient: $recipient,
             session: $session,
-            audio: AudioArgs { audio_url: $audio_url, audio_path: $audio_path, audio: $audio, attachment_id: $attachment_id },
-            message: MessageArgs { messaging_type: $messaging_type, tag: $tag, notification_type: $notification_type, bitrate: $bitrate, keep_stereo: $keep_stereo, reusable: $reusable },
-            client: ClientArgs { graph_url: $graph_url, api_version: $api_version, app_secret: $app_secret, page_id: $page_id, timeout: $timeout, max_retries: $max_retries },
+            audio: AudioArgs {
+                audio_url: $audio_url,
+                audio_path: $audio_path,
+                audio: $audio,
+                attachment_id: $attachment_id,
+            },
+            message: MessageArgs {
+                messaging_type: $messaging_type,
+                tag: $tag,
+                notification_type: $notification_type,
+                bitrate: $bitrate,
+                keep_stereo: $keep_stereo,
+                reusable: $reusable,
+            },
+            client: ClientArgs {
+                graph_url: $graph_url,
+                api_version: $api_version,
+                app_secret: $app_secret,
+                page_id: $page_id,
+                timeout: $timeout,
+                max_retries: $max_retries,
+            },
         }
     };
 }
@@ -87,9 +108,27 @@ pub(crate) fn send<'py>(
     keep_stereo: Arg<'py>,
     reusable: Arg<'py>,
 ) -> PyResult<SendResult> {
-    let request = send_args!(platform, recipient, audio_url, audio_path, audio, attachment_id, session,
-        graph_url, api_version, app_secret, page_id, messaging_type, tag, notification_type, timeout,
-        max_retries, bitrate, keep_stereo, reusable)
+    let request = send_args!(
+        platform,
+        recipient,
+        audio_url,
+        audio_path,
+        audio,
+        attachment_id,
+        session,
+        graph_url,
+        api_version,
+        app_secret,
+        page_id,
+        messaging_type,
+        tag,
+        notification_type,
+        timeout,
+        max_retries,
+        bitrate,
+        keep_stereo,
+        reusable
+    )
     .request(py)?;
     runtime::block_on(py, svara::send(request)).map(SendResult)
 }
@@ -125,9 +164,30 @@ pub(crate) fn send_async<'py>(
     keep_stereo: Arg<'py>,
     reusable: Arg<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let request = send_args!(platform, recipient, audio_url, audio_path, audio, attachment_id, session,
-        graph_url, api_version, app_secret, page_id, messaging_type, tag, notification_type, timeout,
-        max_retries, bitrate, keep_stereo, reusable)
+    let request = send_args!(
+        platform,
+        recipient,
+        audio_url,
+        audio_path,
+        audio,
+        attachment_id,
+        session,
+        graph_url,
+        api_version,
+        app_secret,
+        page_id,
+        messaging_type,
+        tag,
+        notification_type,
+        timeout,
+        max_retries,
+        bitrate,
+        keep_stereo,
+        reusable
+    )
     .request(py)?;
-    runtime::into_awaitable(py, async move { svara::send(request).await.map(SendResult) })
+    runtime::into_awaitable(
+        py,
+        async move { svara::send(request).await.map(SendResult) },
+    )
 }

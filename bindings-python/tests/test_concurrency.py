@@ -226,3 +226,34 @@ def test_transcode_releases_the_gil() -> None:
     for t in threads:
         t.join()
     assert len(results) == 4 and len(set(results)) == 1, "deterministic output from every thread"
+
+
+INTERRUPT_SCRIPT = textwrap.dedent(
+    """
+    import sys, svara
+    print("sending", flush=True)
+    try:
+        svara.send(recipient=sys.argv[1], audio_path=sys.argv[2], timeout=120)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(0)
+    print("not interrupted", flush=True)
+    sys.exit(1)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_interrupts_a_blocking_send() -> None:
+    import signal
+
+    with Emulator(faults=[{"kind": "slow", "delay": "60s"}]) as emu:
+        env = dict(os.environ, **emu.env())
+        child = subprocess.Popen([sys.executable, "-c", INTERRUPT_SCRIPT, emu.psid, str(M4A)], env=env,
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "sending"
+        time.sleep(0.5)  # let it reach the emulator, which holds the answer for 60 s
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+        assert child.returncode == 0 and "interrupted" in out, out
