@@ -6,7 +6,7 @@ use super::{check_options, check_recipient, AudioSource, Client, RecipientOutcom
 use crate::error::{Error, ErrorCode, Result};
 use futures::StreamExt;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// See [`Client::send_many`]. A PSID listed twice is sent to once (no duplicate voice note);
 /// each listing gets the same outcome. After an `invalid_token` answer nothing more is sent:
@@ -47,35 +47,37 @@ pub async fn send_many(
         }
     }
 
-    let fatal: Mutex<Option<Error>> = Mutex::new(None);
+    let fatal: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
     let concurrency = client.config().concurrency;
-    let results: Vec<Result<super::SendResult>> = futures::stream::iter(unique.iter().copied())
-        .map(|r| {
-            let fatal = &fatal;
-            let attachment_id = attachment_id.as_str();
-            async move {
-                if let Some(e) = fatal.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-                    return Err(Error::new(
+    let attachment_id: Arc<str> = attachment_id.into();
+    // Owned values per task, so that the future stays `Send` for bindings that spawn it.
+    let mut tasks = Vec::with_capacity(unique.len());
+    for r in &unique {
+        let (r, fatal, attachment_id) = (r.to_string(), fatal.clone(), attachment_id.clone());
+        tasks.push(async move {
+            if let Some(e) = fatal.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+                return Err(Error::new(
+                    e.code(),
+                    format!(
+                        "Not sent: an earlier send of this batch failed with {} ({}).",
                         e.code(),
-                        format!(
-                            "Not sent: an earlier send of this batch failed with {} ({}).",
-                            e.code(),
-                            e.message()
-                        ),
-                    ));
-                }
-                let res = client.send_attachment(r, attachment_id, options).await;
-                if let Err(e) = &res {
-                    if e.code() == ErrorCode::InvalidToken {
-                        fatal
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e.clone());
-                    }
-                }
-                res
+                        e.message()
+                    ),
+                ));
             }
-        })
+            let res = client.send_attachment(&r, &attachment_id, options).await;
+            if let Err(e) = &res {
+                if e.code() == ErrorCode::InvalidToken {
+                    fatal
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e.clone());
+                }
+            }
+            res
+        });
+    }
+    let results: Vec<Result<super::SendResult>> = futures::stream::iter(tasks)
         .buffered(concurrency)
         .collect()
         .await;
@@ -103,4 +105,21 @@ pub async fn send_many(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod send_tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Bindings spawn `send_many` on a multi-threaded runtime: its future must be `Send`.
+    #[test]
+    fn send_many_future_is_send() {
+        let client = Client::builder("t").build().unwrap();
+        let recipients = vec!["1".to_owned()];
+        let options = SendOptions::default();
+        let fut = client.send_many(&recipients, AudioSource::AttachmentId("9".into()), &options);
+        assert_send(&fut);
+    }
 }
