@@ -56,10 +56,16 @@ pub async fn start_emulator(
         (Some(_), Some(_)) => Err(Error::invalid_request(
             "Give the emulator scenario either inline or as configFile, not both.",
         )),
-        (None, Some(path)) => EmulatorConfig::from_file(&path)
-            .map_err(|e| Error::invalid_request(format!("{e}; see the emulator's scenario format in the README."))),
-        (Some(json), None) => EmulatorConfig::from_json_str(&json)
-            .map_err(|e| Error::invalid_request(format!("{e}; see the emulator's scenario format in the README."))),
+        (None, Some(path)) => EmulatorConfig::from_file(&path).map_err(|e| {
+            Error::invalid_request(format!(
+                "{e}; see the emulator's scenario format in the README."
+            ))
+        }),
+        (Some(json), None) => EmulatorConfig::from_json_str(&json).map_err(|e| {
+            Error::invalid_request(format!(
+                "{e}; see the emulator's scenario format in the README."
+            ))
+        }),
         (None, None) => Ok(EmulatorConfig::default()),
     }
     .map_err(to_napi)?;
@@ -70,10 +76,16 @@ pub async fn start_emulator(
         .next()
         .map(|t| t.expose().to_owned())
         .unwrap_or_default();
-    let psid = config.psids.first().map(|p| p.id.clone()).unwrap_or_default();
-    let emulator = Emulator::start(config)
-        .await
-        .map_err(|e| to_napi(Error::invalid_request(format!("The emulator could not start: {e}."))))?;
+    let psid = config
+        .psids
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let emulator = Emulator::start(config).await.map_err(|e| {
+        to_napi(Error::invalid_request(format!(
+            "The emulator could not start: {e}."
+        )))
+    })?;
     Ok(NativeEmulator {
         url: emulator.base_url(),
         inner: Mutex::new(Some(emulator)),
@@ -84,7 +96,10 @@ pub async fn start_emulator(
 
 /// A napi error whose `code` is the Svara code (read by `errors.js`).
 fn to_napi(e: Error) -> napi::Error {
-    napi::Error::new(napi::Status::InvalidArg, format!("{}: {}", e.code(), e.message()))
+    napi::Error::new(
+        napi::Status::InvalidArg,
+        format!("{}: {}", e.code(), e.message()),
+    )
 }
 
 #[napi]

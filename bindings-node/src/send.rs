@@ -112,7 +112,10 @@ impl NativeClient {
             let source = request.audio_source()?;
             let options = request.send_options()?;
             let outcomes = send_many_off_thread(client, recipients, source, options).await?;
-            outcomes.iter().map(outcome_value).collect::<Result<Vec<_>>>()
+            outcomes
+                .iter()
+                .map(outcome_value)
+                .collect::<Result<Vec<_>>>()
         };
         match result.await {
             Ok(list) => Outcome::value(Value::Array(list)),
@@ -172,6 +175,8 @@ async fn send_many_off_thread(
 fn outcome_value(o: &RecipientOutcome) -> Result<Value> {
     Ok(match &o.result {
         Ok(result) => json!({ "recipient": o.recipient, "ok": true, "result": to_value(result)? }),
-        Err(e) => json!({ "recipient": o.recipient, "ok": false, "error": crate::outcome::error_value(e) }),
+        Err(e) => {
+            json!({ "recipient": o.recipient, "ok": false, "error": crate::outcome::error_value(e) })
+        }
     })
 }

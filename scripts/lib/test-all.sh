@@ -14,3 +14,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "Rust: cargo test"
 cargo test --workspace
+
+step "Python package (scripts/lib/test-python.sh)"
+bash scripts/lib/test-python.sh
+
+step "Node package (scripts/lib/test-node.sh)"
+bash scripts/lib/test-node.sh

@@ -1,0 +1,81 @@
+// Types of `svara/testing`.
+
+/** A voice note the emulator accepted. */
+export interface EmulatorMessage {
+  message_id: string
+  recipient_id: string
+  page_id: string
+  attachment_id: string | null
+  messaging_type: string
+  tag: string | null
+  notification_type: string | null
+  origin: string
+  url: string | null
+  audio: import('./index').AudioInfo
+  filename: string | null
+  content_type: string | null
+  sha256: string
+  api_version: string
+  received_at_ms: number
+}
+
+/** Everything the emulator received (`GET /__emulator/messages`). */
+export interface EmulatorSnapshot {
+  recipients: Record<string, { attempts: number; messages: EmulatorMessage[] }>
+  attachments: Array<Record<string, unknown>>
+  attempts: number
+  upload_attempts: number
+  delivered: number
+}
+
+/** The well-known tokens and PSIDs of the default scenario. */
+export interface EmulatorDefaults {
+  pageId: string
+  pageToken: string
+  expiredPageToken: string
+  secondPageId: string
+  secondPageToken: string
+  devModePageId: string
+  devModePageToken: string
+  psid: string
+  psidSecond: string
+  psidOutsideWindow: string
+  psidOutsideHumanAgentWindow: string
+  psidBlocked: string
+  psidUnavailable: string
+  psidAppTester: string
+  psidUnknown: string
+}
+
+/** A running Graph API emulator on 127.0.0.1. */
+export declare class Emulator {
+  /** `http://127.0.0.1:PORT`: pass it as `graph_url` or SVARA_GRAPH_URL. */
+  readonly url: string
+  /** A valid Page token of the scenario. */
+  readonly token: string
+  /** A PSID inside the 24-hour window. */
+  readonly psid: string
+  readonly defaults: EmulatorDefaults
+  snapshot(): EmulatorSnapshot
+  messages(psid?: string): EmulatorMessage[]
+  attempts(psid: string): number
+  audio(sha256: string): Buffer | null
+  /** `{ META_PAGE_TOKEN, SVARA_GRAPH_URL }` for this emulator. */
+  env(): { META_PAGE_TOKEN: string; SVARA_GRAPH_URL: string }
+  /** Sets both in process.env; returns a function that restores them. */
+  useEnv(): () => void
+  reset(): void
+  stop(): Promise<void>
+}
+
+/**
+ * Emulator scenario: the keys of the emulator's config file (`pages`, `psids`, `rate_limit`,
+ * `faults`, `audio`, `accept_any_psid`, `app_secret`, ...), or `configFile` (a .json/.toml path).
+ */
+export interface EmulatorOptions {
+  configFile?: string
+  [key: string]: unknown
+}
+
+export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>
+export declare const EMULATOR_DEFAULTS: EmulatorDefaults
