@@ -1,8 +1,8 @@
 //! The documented request, from Rust: send one voice note and print its message id.
 //!
 //! ```sh
-//! META_PAGE_TOKEN=... SVARA_RECIPIENT=6128493027184956 \
-//!   SVARA_AUDIO_URL=https://cdn.example.com/notes/update.m4a \
+//! META_PAGE_TOKEN=... RECIPIENT_PSID=6128493027184956 \
+//!   AUDIO_URL=https://cdn.example.com/notes/update.m4a \
 //!   cargo run -p svara --example send_voice_note
 //! ```
 //! With `SVARA_GRAPH_URL` pointing at `svara emulator`, nothing leaves the machine.
@@ -11,8 +11,8 @@ use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), svara::Error> {
-    let recipient = std::env::var("SVARA_RECIPIENT").unwrap_or_else(|_| "6128493027184956".into());
-    let audio_url = std::env::var("SVARA_AUDIO_URL")
+    let recipient = std::env::var("RECIPIENT_PSID").unwrap_or_else(|_| "6128493027184956".into());
+    let audio_url = std::env::var("AUDIO_URL")
         .unwrap_or_else(|_| "https://cdn.example.com/notes/update.m4a".into());
     let token = std::env::var("META_PAGE_TOKEN").unwrap_or_default();
 

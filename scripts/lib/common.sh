@@ -37,7 +37,7 @@ wait_for_line() {
 start_emulator() {
   local out
   out=$(mktemp)
-  "$1" emulator --port 0 > "$out" 2>&1 &
+  "$1" emulator --port 0 > "$out" 2> "$out.log" &
   EMULATOR_PID=$!
   EMULATOR_URL=$(wait_for_line "$out")
   sleep 0.2
@@ -55,4 +55,29 @@ start_file_server() {
   local line
   line=$(wait_for_line "$out")
   FILE_SERVER_URL="http://127.0.0.1:$(echo "$line" | sed -E 's/.* port ([0-9]+).*/\1/')"
+}
+
+# ensure_python_package: a venv at $PY_VENV with ./bindings-python installed (pip builds the
+# Rust core through maturin; cargo's cache in target/ makes a rebuild quick).
+ensure_python_package() {
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then ensure_apt python3-venv; fi
+  [ -x "$PY_VENV/bin/python" ] || python3 -m venv "$PY_VENV"
+  "$PY_VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$PY_VENV/bin/python" -m pip install --quiet ./bindings-python
+}
+
+# The folder where the demo installs the Node package as a user would (npm install of the folder).
+NODE_APP="${NODE_APP:-$PWD/target/demo-node}"
+
+# ensure_node_package: npm ci + napi build in bindings-node, then a small project at $NODE_APP
+# that depends on it, so `import { send } from "svara"` resolves there.
+ensure_node_package() {
+  (cd bindings-node && { [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund --loglevel=error; } \
+     && npm run --silent build:debug >/dev/null)
+  mkdir -p "$NODE_APP"
+  if [ ! -e "$NODE_APP/node_modules/svara" ]; then
+    (cd "$NODE_APP" && printf '{"name":"svara-demo","private":true,"type":"module"}\n' > package.json \
+       && npm install --no-audit --no-fund --loglevel=error "$OLDPWD/bindings-node" >/dev/null)
+  fi
+  cp examples/node/*.mjs "$NODE_APP/"
 }

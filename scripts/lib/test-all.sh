@@ -20,3 +20,6 @@ bash scripts/lib/test-python.sh
 
 step "Node package (scripts/lib/test-node.sh)"
 bash scripts/lib/test-node.sh
+
+step "Examples and the demo (scripts/lib/test-examples.sh)"
+bash scripts/lib/test-examples.sh
