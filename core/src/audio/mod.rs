@@ -11,6 +11,7 @@ mod encode;
 mod mixdown;
 mod mp4meta;
 mod mux;
+mod parallel;
 mod passthrough;
 mod pipeline;
 mod probe;

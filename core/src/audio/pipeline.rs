@@ -1,12 +1,14 @@
 //! `prepare`: routes a recording to pass-through, ADTS re-wrapping or the streaming conversion
-//! (decode -> mixdown -> resample -> encode -> mux), and enforces the size and duration limits.
+//! (decode -> mixdown -> resample -> encode, segment-parallel for long notes -> mux), and enforces
+//! the size and duration limits.
 
 use super::decode::{decode_stream, nothing_decoded};
 use super::demux::{self, codec_name};
 use super::detect::{sniff, Sniffed};
-use super::encode::{freq_index, AacEncoder};
+use super::encode::freq_index;
 use super::mixdown::{interleave_i16, mix, output_channels};
 use super::mux::{AacTrack, M4aMuxer};
+use super::parallel::ParallelEncoder;
 use super::passthrough::{try_pass_through, FILE_NAME};
 use super::probe::{describe, Probed};
 use super::resample::{target_rate, Resampler};
@@ -186,7 +188,7 @@ fn convert(bytes: &[u8], sniffed: Sniffed, options: &PrepareOptions) -> Result<P
 struct Encoding {
     mixed: Vec<Vec<f32>>,
     resampler: Option<Resampler>,
-    encoder: AacEncoder,
+    encoder: ParallelEncoder,
     muxer: M4aMuxer,
     pcm: Vec<i16>,
     rate: u32,
@@ -204,7 +206,7 @@ impl Encoding {
         // FDK refuses bitrates above ~6 bits per sample; clamp so low-rate input still encodes.
         let max_bitrate = (rate * 6 * channels as u32).min(pipeline_max(channels));
         let bitrate = options.bitrate.min(max_bitrate);
-        let encoder = AacEncoder::new(rate, channels, bitrate)?;
+        let encoder = ParallelEncoder::new(rate, channels, bitrate)?;
         let muxer = M4aMuxer::new(&AacTrack {
             object_type: 2,
             freq_index: index,
