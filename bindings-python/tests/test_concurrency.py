@@ -230,7 +230,9 @@ def test_transcode_releases_the_gil() -> None:
 
 INTERRUPT_SCRIPT = textwrap.dedent(
     """
-    import sys, svara
+    import signal, sys, svara
+    # A CI shell may start us with SIGINT ignored (background jobs); a user's terminal does not.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print("sending", flush=True)
     try:
         svara.send(recipient=sys.argv[1], audio_path=sys.argv[2], timeout=120)

@@ -4,7 +4,8 @@
 //! Run: `cargo run --release -p svara --example bench_convert` (needs espeak-ng and ffmpeg to
 //! make the recordings; ffmpeg is also the peer it is compared with). Runs alternate between
 //! svara and ffmpeg and the medians are printed, with CPU seconds, which load does not skew.
-//! `--quick` runs only the 60 s files.
+//! `--quick` runs only the 60 s files; `--fast` converts with `PrepareOptions::fast_encode`
+//! (FDK's afterburner off: about twice as fast, about 3 dB less SNR).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,6 +26,10 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
+    let options = PrepareOptions {
+        fast_encode: args.iter().any(|a| a == "--fast"),
+        ..PrepareOptions::default()
+    };
     let dir = std::env::temp_dir().join(format!("svara-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     assert!(
@@ -77,7 +82,7 @@ fn main() {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..runs {
             ours.push(measure(false, || {
-                let p = prepare(&bytes, &PrepareOptions::default()).expect("svara converts");
+                let p = prepare(&bytes, &options).expect("svara converts");
                 assert!(p.output.duration_ms + 100 >= u64::from(*secs) * 1000);
             }));
             let out = dir.join("ffmpeg-out.m4a");

@@ -308,3 +308,37 @@ fn limits_give_audio_too_large() {
         assert!(prepare(&input, &long).is_ok(), "{name}");
     }
 }
+
+/// SNR in dB of `out` against `inp` after aligning the encoder delay.
+fn aligned_snr(inp: &[f32], out: &[f32]) -> f64 {
+    let (lag, _) = best_lag(inp, out, 4096);
+    let n = inp.len().min(out.len() - lag);
+    let (mut sig, mut err) = (0f64, 0f64);
+    for i in 0..n {
+        let (a, b) = (f64::from(inp[i]), f64::from(out[i + lag]));
+        sig += a * a;
+        err += (a - b) * (a - b);
+    }
+    10.0 * (sig / err.max(1e-12)).log10()
+}
+
+#[test]
+fn fast_encode_option_trades_snr_for_speed() {
+    let input = read(&fixtures().join("speech-s16-16k.wav"));
+    let reference = decode_mono(&input);
+    let snr = |fast_encode| {
+        let options = PrepareOptions {
+            fast_encode,
+            ..Default::default()
+        };
+        let prepared = prepare(&input, &options).unwrap();
+        check_conversion("speech-s16-16k.wav", &input, &prepared, 1);
+        aligned_snr(&reference.mono, &decode_mono(&prepared.data).mono)
+    };
+    let (high, fast) = (snr(false), snr(true));
+    assert!(fast > 15.0, "fast_encode SNR {fast:.1} dB");
+    assert!(
+        high > fast + 1.0,
+        "default {high:.1} dB vs fast_encode {fast:.1} dB"
+    );
+}

@@ -65,9 +65,30 @@ fn check(code: sys::AACENC_ERROR, what: &str) -> Result<()> {
     }
 }
 
+/// How hard the encoder works: the bitrate, and FDK's afterburner (analysis by synthesis), which
+/// buys about 3 dB of SNR on speech for about twice the encoding time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tuning {
+    /// Constant bitrate in bits per second.
+    pub bitrate: u32,
+    /// Run the afterburner.
+    pub afterburner: bool,
+}
+
+impl Tuning {
+    /// The default tuning at `bitrate` (afterburner on).
+    #[cfg(test)]
+    pub(crate) fn default_at(bitrate: u32) -> Self {
+        Tuning {
+            bitrate,
+            afterburner: true,
+        }
+    }
+}
+
 impl AacEncoder {
     /// Opens an AAC-LC encoder; `rate` must be one of [`AAC_RATES`], `channels` 1 or 2.
-    pub(crate) fn new(rate: u32, channels: usize, bitrate: u32) -> Result<Self> {
+    pub(crate) fn new(rate: u32, channels: usize, tuning: Tuning) -> Result<Self> {
         let mut handle: sys::HANDLE_AACENCODER = ptr::null_mut();
         // SAFETY: plain FFI calls on a handle we own; every return code is checked.
         unsafe {
@@ -106,14 +127,14 @@ impl AacEncoder {
             )?;
             set(
                 sys::AACENC_PARAM_AACENC_BITRATE,
-                bitrate,
+                tuning.bitrate,
                 "take this bitrate",
             )?;
             set(sys::AACENC_PARAM_AACENC_TRANSMUX, 0, "write raw frames")?;
             set(
                 sys::AACENC_PARAM_AACENC_AFTERBURNER,
-                1,
-                "enable the afterburner",
+                u32::from(tuning.afterburner),
+                "set the afterburner",
             )?;
             check(
                 sys::aacEncEncode(

@@ -15,7 +15,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::encode::AacEncoder;
+use super::encode::{AacEncoder, Tuning};
 use crate::error::{Error, ErrorCode, Result};
 
 /// AAC frames per segment (about 4.5 s at 44.1 kHz).
@@ -33,7 +33,7 @@ const MAX_WORKERS: usize = 4;
 struct Config {
     rate: u32,
     channels: usize,
-    bitrate: u32,
+    tuning: Tuning,
 }
 
 /// One segment to encode: interleaved PCM starting on the frame grid.
@@ -87,9 +87,9 @@ pub(crate) struct ParallelEncoder {
 
 impl ParallelEncoder {
     /// Opens the encoder; `rate` must be one of the AAC rates, `channels` 1 or 2.
-    pub(crate) fn new(rate: u32, channels: usize, bitrate: u32) -> Result<Self> {
+    pub(crate) fn new(rate: u32, channels: usize, tuning: Tuning) -> Result<Self> {
         // Validates the settings and reads the frame length and delay every segment will share.
-        let probe = AacEncoder::new(rate, channels, bitrate)?;
+        let probe = AacEncoder::new(rate, channels, tuning)?;
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(MAX_WORKERS);
@@ -97,7 +97,7 @@ impl ParallelEncoder {
             config: Config {
                 rate,
                 channels,
-                bitrate,
+                tuning,
             },
             frame_len: probe.frame_len() as usize,
             delay: probe.delay(),
@@ -359,7 +359,7 @@ fn worker(
 
 /// Encodes one segment with a fresh encoder, keeping only the segment's own frames.
 fn encode_segment(config: Config, job: &Job) -> Result<Frames> {
-    let mut encoder = AacEncoder::new(config.rate, config.channels, config.bitrate)?;
+    let mut encoder = AacEncoder::new(config.rate, config.channels, config.tuning)?;
     let mut out = Frames::default();
     let seen = Cell::new(0usize);
     let wanted = job.keep.map(|k| job.skip + k);
@@ -454,7 +454,7 @@ mod tests {
     }
 
     fn single(rate: u32, ch: usize, pcm: &[i16]) -> Vec<Vec<u8>> {
-        let mut enc = AacEncoder::new(rate, ch, 64_000).unwrap();
+        let mut enc = AacEncoder::new(rate, ch, Tuning::default_at(64_000)).unwrap();
         let mut frames = Vec::new();
         for chunk in pcm.chunks(4410 * ch) {
             enc.push(chunk, &mut |f: &[u8]| {
@@ -472,7 +472,7 @@ mod tests {
     }
 
     fn parallel(rate: u32, ch: usize, pcm: &[i16]) -> Vec<Vec<u8>> {
-        let mut enc = ParallelEncoder::new(rate, ch, 64_000).unwrap();
+        let mut enc = ParallelEncoder::new(rate, ch, Tuning::default_at(64_000)).unwrap();
         let mut frames = Vec::new();
         for chunk in pcm.chunks(4410 * ch) {
             enc.push(chunk, &mut |f: &[u8]| {
@@ -573,7 +573,9 @@ mod tests {
             one.len()
         );
         assert!(differing > 0, "later segments come from other encoders");
-        let delay = AacEncoder::new(rate, ch, 64_000).unwrap().delay() as usize;
+        let delay = AacEncoder::new(rate, ch, Tuning::default_at(64_000))
+            .unwrap()
+            .delay() as usize;
         let a = decode(rate, ch, &one);
         let b = decode(rate, ch, &par);
         assert_eq!(a.len(), b.len());
@@ -636,7 +638,7 @@ mod tests {
     #[test]
     fn a_sink_error_stops_the_workers_and_comes_back() {
         let pcm = speech_like(44_100, 40.0, 1);
-        let mut enc = ParallelEncoder::new(44_100, 1, 64_000).unwrap();
+        let mut enc = ParallelEncoder::new(44_100, 1, Tuning::default_at(64_000)).unwrap();
         let mut written = 0;
         let mut sink = |_: &[u8]| -> Result<()> {
             written += 1;

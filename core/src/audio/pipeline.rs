@@ -5,7 +5,7 @@
 use super::decode::{decode_stream, nothing_decoded};
 use super::demux::{self, codec_name};
 use super::detect::{sniff, Sniffed};
-use super::encode::freq_index;
+use super::encode::{freq_index, Tuning};
 use super::mixdown::{interleave_i16, mix, output_channels};
 use super::mux::{AacTrack, M4aMuxer};
 use super::parallel::ParallelEncoder;
@@ -206,7 +206,11 @@ impl Encoding {
         // FDK refuses bitrates above ~6 bits per sample; clamp so low-rate input still encodes.
         let max_bitrate = (rate * 6 * channels as u32).min(pipeline_max(channels));
         let bitrate = options.bitrate.min(max_bitrate);
-        let encoder = ParallelEncoder::new(rate, channels, bitrate)?;
+        let tuning = Tuning {
+            bitrate,
+            afterburner: !options.fast_encode,
+        };
+        let encoder = ParallelEncoder::new(rate, channels, tuning)?;
         let muxer = M4aMuxer::new(&AacTrack {
             object_type: 2,
             freq_index: index,

@@ -36,6 +36,9 @@ pub struct PrepareOptions {
     pub keep_stereo: bool,
     /// Refuse recordings longer than this (`audio_too_large`), when set.
     pub max_duration: Option<Duration>,
+    /// Encode about twice as fast by turning off FDK's afterburner, for about 3 dB less SNR on
+    /// speech (still above ffmpeg's AAC encoder at the same bitrate). Default false.
+    pub fast_encode: bool,
 }
 
 impl Default for PrepareOptions {
@@ -44,6 +47,7 @@ impl Default for PrepareOptions {
             bitrate: 64_000,
             keep_stereo: false,
             max_duration: None,
+            fast_encode: false,
         }
     }
 }
