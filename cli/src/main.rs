@@ -11,7 +11,20 @@ use clap::{Parser, Subcommand};
 
 /// Send any voice recording to Facebook Messenger as a native voice note.
 #[derive(Debug, Parser)]
-#[command(name = "svara", version, about, long_about = None)]
+#[command(
+    name = "svara",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:
+  svara send --recipient 6128493027184956 --audio note.webm     # token from META_PAGE_TOKEN
+  svara send --recipients psids.txt --audio note.ogg            # broadcast: one upload, many sends
+  svara convert note.webm note.m4a
+  svara probe note.webm --json
+  svara emulator                                                # a local Send API for tests
+
+Run `svara help COMMAND` for each command's options."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
