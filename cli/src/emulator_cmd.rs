@@ -39,6 +39,10 @@ pub struct Args {
     /// Treat every all-digit PSID that is not configured as a person inside the window.
     #[arg(long)]
     accept_any_psid: bool,
+    /// Treat every token no Page lists as a valid token of a live Page of its own (test mode:
+    /// the printed special tokens still fail as documented).
+    #[arg(long)]
+    accept_any_token: bool,
     /// Accept any decodable audio, not only M4A/AAC.
     #[arg(long)]
     accept_any_audio: bool,
@@ -131,6 +135,7 @@ fn build_config(args: &Args) -> Result<EmulatorConfig, String> {
         config.psids.push(parse_psid(p)?);
     }
     config.accept_any_psid |= args.accept_any_psid;
+    config.accept_any_token |= args.accept_any_token;
     if args.accept_any_audio {
         config.audio.require_m4a_aac = false;
     }
@@ -184,6 +189,9 @@ fn print_banner(emulator: &Emulator) {
     }
     for person in &config.psids {
         println!("psid   {}  {}", person.id, describe(person, config));
+    }
+    if config.accept_any_token {
+        println!("token  any other token is accepted as a live Page of its own");
     }
     if config.accept_any_psid {
         println!("psid   any other all-digit id is accepted inside the window");

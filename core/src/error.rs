@@ -269,6 +269,31 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+/// The one wire shape of an error, used by every front end and the server:
+/// `{"code", "message", "hint", "http_status", "graph_code", "graph_subcode", "graph_type",
+/// "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}`. Absent values are
+/// `null`; `retry_after` is in seconds. Nothing in it comes from the request, so it carries no
+/// secret.
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let graph = self.graph.as_deref();
+        let mut s = serializer.serialize_struct("Error", 11)?;
+        s.serialize_field("code", self.code.as_str())?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("hint", self.hint())?;
+        s.serialize_field("http_status", &self.http_status)?;
+        s.serialize_field("graph_code", &graph.map(|g| g.code))?;
+        s.serialize_field("graph_subcode", &graph.and_then(|g| g.subcode))?;
+        s.serialize_field("graph_type", &graph.and_then(|g| g.error_type.as_deref()))?;
+        s.serialize_field("fbtrace_id", &self.fbtrace_id())?;
+        s.serialize_field("is_transient", &self.is_transient())?;
+        s.serialize_field("retry_after", &self.retry_after.map(|d| d.as_secs_f64()))?;
+        s.serialize_field("may_have_been_delivered", &self.may_have_been_delivered)?;
+        s.end()
+    }
+}
+
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -292,6 +317,38 @@ mod tests {
             assert_eq!(ErrorCode::from_str_code(code.as_str()), Some(code));
             assert!(code.hint().ends_with('.'), "{code} hint is a sentence");
         }
+    }
+
+    #[test]
+    fn serializes_to_the_wire_shape() {
+        let e = Error::new(ErrorCode::RateLimited, "Too fast.")
+            .with_http_status(400)
+            .with_retry_after(Duration::from_millis(1500))
+            .with_graph(GraphError {
+                code: 613,
+                subcode: None,
+                error_type: Some("OAuthException".into()),
+                message: "Calls to this api have exceeded the rate limit.".into(),
+                fbtrace_id: Some("AbCdEfGhIjK".into()),
+                is_transient: Some(true),
+            });
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "code": "rate_limited",
+                "message": "Too fast.",
+                "hint": ErrorCode::RateLimited.hint(),
+                "http_status": 400,
+                "graph_code": 613,
+                "graph_subcode": null,
+                "graph_type": "OAuthException",
+                "fbtrace_id": "AbCdEfGhIjK",
+                "is_transient": true,
+                "retry_after": 1.5,
+                "may_have_been_delivered": false,
+            })
+        );
     }
 
     #[test]

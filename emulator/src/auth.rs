@@ -7,6 +7,7 @@ use crate::graph_error::GraphErrorReply;
 use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::borrow::Cow;
 
 /// The token found in the request, from the first place that has one: the `access_token`
 /// parameter (query, form or JSON field; `oauth_token` also works), then `Authorization:
@@ -38,7 +39,7 @@ pub(crate) fn authenticate<'c>(
     config: &'c EmulatorConfig,
     token: Option<&str>,
     proof: Option<&str>,
-) -> Result<&'c PageConfig, GraphErrorReply> {
+) -> Result<Cow<'c, PageConfig>, GraphErrorReply> {
     let token = token.ok_or_else(GraphErrorReply::token_missing)?;
     let (page, expired) = config
         .page_for_token(token)

@@ -5,6 +5,7 @@
 use crate::duration::HumanDuration;
 use crate::faults::FaultRule;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -286,6 +287,12 @@ pub struct EmulatorConfig {
     /// Treat any all-digit PSID that is not configured as an active person inside the window
     /// (for broadcasts to thousands of made-up recipients). Default false: 100/2018001.
     pub accept_any_psid: bool,
+    /// Treat any token that no configured Page lists as a valid token of a live Page of its own
+    /// (the Page id is derived from the token, so the same token always means the same Page).
+    /// The configured tokens, expired ones included, keep their documented behaviour: this is
+    /// the "test mode" of `svara serve`'s `sk_test_` keys, where every real-looking token works
+    /// and the emulator's special tokens still fail on purpose. Default false: 190/467.
+    pub accept_any_token: bool,
     /// App secret: when set, `appsecret_proof` is verified.
     pub app_secret: Option<Secret>,
     /// With an app secret, refuse calls that carry no proof ("Require App Secret"; default true).
@@ -337,6 +344,7 @@ impl Default for EmulatorConfig {
                 },
             ],
             accept_any_psid: false,
+            accept_any_token: false,
             app_secret: DEFAULT_APP_SECRET.map(Secret::from),
             require_appsecret_proof: true,
             rate_limit: RateLimitConfig::default(),
@@ -441,17 +449,39 @@ impl EmulatorConfig {
         Ok(())
     }
 
-    /// The Page a token belongs to, and whether the token is expired.
-    pub fn page_for_token(&self, token: &str) -> Option<(&PageConfig, bool)> {
-        self.pages.iter().find_map(|p| {
+    /// The Page a token belongs to, and whether the token is expired. With
+    /// [`EmulatorConfig::accept_any_token`], an unknown non-blank token gets a live Page of its
+    /// own ([`EmulatorConfig::page_for_unknown_token`]).
+    pub fn page_for_token(&self, token: &str) -> Option<(Cow<'_, PageConfig>, bool)> {
+        let configured = self.pages.iter().find_map(|p| {
             if p.tokens.iter().any(|t| t.expose() == token) {
-                Some((p, false))
+                Some((Cow::Borrowed(p), false))
             } else if p.expired_tokens.iter().any(|t| t.expose() == token) {
-                Some((p, true))
+                Some((Cow::Borrowed(p), true))
             } else {
                 None
             }
+        });
+        configured.or_else(|| {
+            (self.accept_any_token && !token.trim().is_empty())
+                .then(|| (Cow::Owned(Self::page_for_unknown_token(token)), false))
         })
+    }
+
+    /// The live Page an unknown token stands for under [`EmulatorConfig::accept_any_token`]:
+    /// id `1048576` followed by 8 digits derived from the token's SHA-256, so it is stable for a
+    /// token and distinct between tokens (in practice), and never one of the configured ids.
+    pub fn page_for_unknown_token(token: &str) -> PageConfig {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(token.as_bytes());
+        let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) % 100_000_000;
+        let id = format!("1048576{n:08}");
+        PageConfig {
+            id,
+            name: "Svara Test-Mode Page".to_owned(),
+            tokens: vec![Secret(token.to_owned())],
+            ..PageConfig::default()
+        }
     }
 
     /// Adds a person.

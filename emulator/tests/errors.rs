@@ -268,3 +268,45 @@ async fn malformed_requests_and_unknown_paths() {
         .unwrap()
         .starts_with("Unsupported get request"));
 }
+
+#[tokio::test]
+async fn test_mode_accepts_any_token_and_psid_but_special_ones_still_fail() {
+    let config = EmulatorConfig {
+        accept_any_token: true,
+        accept_any_psid: true,
+        ..EmulatorConfig::default()
+    }
+    .with_rate_limit(0);
+    let emu = start(config).await;
+    // A made-up token and a made-up PSID: delivered, to a Page of that token's own.
+    let r = send_with_token(&emu, Send::to("777000111"), "EAAmade-up-token-1").await;
+    assert_sent(r, "777000111").await;
+    let r = send_with_token(&emu, Send::to("777000111"), "EAAmade-up-token-2").await;
+    assert_sent(r, "777000111").await;
+    let snap = emu.snapshot();
+    let pages: std::collections::BTreeSet<_> = snap
+        .messages_for("777000111")
+        .iter()
+        .map(|m| m.page_id.clone())
+        .collect();
+    assert_eq!(pages.len(), 2, "two tokens, two Pages: {pages:?}");
+    assert_eq!(
+        EmulatorConfig::page_for_unknown_token("EAAmade-up-token-1").id,
+        EmulatorConfig::page_for_unknown_token("EAAmade-up-token-1").id
+    );
+    // The documented special token and PSIDs keep failing as documented.
+    let r = send_with_token(&emu, Send::to(DEFAULT_PSID), EXPIRED_PAGE_TOKEN).await;
+    assert_graph_error(r, 400, 190, Some(463)).await;
+    let r = send_with_token(&emu, Send::to(PSID_BLOCKED), "EAAmade-up-token-1").await;
+    assert_graph_error(r, 400, 551, Some(1545041)).await;
+    let r = send_with_token(&emu, Send::to(PSID_OUTSIDE_WINDOW), "EAAmade-up-token-1").await;
+    assert_graph_error(r, 400, 10, Some(2018278)).await;
+    // No token at all is still 104.
+    let r = client()
+        .post(format!("{}/v25.0/me/messages", emu.base_url()))
+        .multipart(Send::to(DEFAULT_PSID).form())
+        .send()
+        .await
+        .unwrap();
+    assert_graph_error(r, 400, 104, None).await;
+}

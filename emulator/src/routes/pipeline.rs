@@ -152,7 +152,7 @@ async fn authorised(
     }
     let call = Call {
         state,
-        page,
+        page: &page,
         params,
         api_version: version,
     };
