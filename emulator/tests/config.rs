@@ -81,7 +81,7 @@ fn toml_and_json_scenarios_parse_to_the_same_config() {
     assert_eq!(t.faults[0].times, Some(1));
     assert_eq!(t.faults[1].delay, HumanDuration::secs(2));
     assert_eq!(t.fetch.timeout, HumanDuration::secs(4));
-    assert!(!t.audio.require_m4a_aac);
+    assert!(!t.audio.strict_voice_notes);
     assert_eq!(t.window.tags.len(), 1);
     // Untouched sections keep their defaults.
     assert_eq!(t.window.standard, HumanDuration::hours(24));
@@ -200,7 +200,7 @@ async fn file_scenario_drives_the_server() {
         .snapshot()
         .messages_for("1004")
         .iter()
-        .map(|d| d.audio.codec.clone())
+        .map(|d| d.audio.as_ref().unwrap().codec.clone())
         .collect();
     assert_eq!(codecs[1], "mp3");
     std::fs::remove_dir_all(&dir).ok();
