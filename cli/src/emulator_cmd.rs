@@ -317,3 +317,52 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn config(argv: &[&str]) -> EmulatorConfig {
+        let cli = Cli::try_parse_from(std::iter::once("emulator").chain(argv.iter().copied()))
+            .expect("arguments parse");
+        build_config(&cli.args).expect("valid config")
+    }
+
+    #[test]
+    fn policy_flags_and_the_banner_line() {
+        let default = config(&[]);
+        assert!(!default.audio.strict_voice_notes);
+        let line = policy_line(&default);
+        assert!(
+            line.contains("any decodable audio") && line.contains("as Meta does"),
+            "{line}"
+        );
+        assert!(line.contains("messaging_type optional"), "{line}");
+        let strict = config(&[
+            "--strict-voice-notes",
+            "--require-messaging-type",
+            "--public-urls-only",
+        ]);
+        assert!(strict.audio.strict_voice_notes && strict.require_messaging_type);
+        assert!(strict.fetch.public_urls_only);
+        let line = policy_line(&strict);
+        assert!(
+            line.contains("strict_voice_notes") && line.contains("not Meta's"),
+            "{line}"
+        );
+        assert!(line.contains("messaging_type required") && line.contains("public URLs only"));
+        // The old flag still parses and means the default.
+        assert!(!config(&["--accept-any-audio"]).audio.strict_voice_notes);
+        // --rate-limit 0 turns off both budgets.
+        let off = config(&["--rate-limit", "0"]);
+        assert_eq!(off.rate_limit.audio_sends_per_second, 0);
+        assert_eq!(off.rate_limit.other_sends_per_second, 0);
+    }
+}

@@ -194,6 +194,18 @@ impl Fetcher {
             host_is_public(resp.url()).await
         };
         let status = resp.status();
+        if status.is_redirection() {
+            // reqwest hands back a redirect it will not follow (`file:`, `ftp:`, ...).
+            let target = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let scheme = target.split_once(':').map_or("an unknown", |(s, _)| s);
+            return Err(GraphErrorReply::fetch_failed(&format!(
+                "the server redirected to a {scheme}: URL (only http and https are fetched)"
+            )));
+        }
         if !status.is_success() {
             return Err(GraphErrorReply::fetch_failed(&format!(
                 "the server answered HTTP {}",

@@ -19,10 +19,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// How much of a refused body is read and discarded so the client sees the answer.
-const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+/// How much of a refused body is read and discarded so the client sees the answer (reading
+/// and dropping costs no memory).
+const DRAIN_BYTES: u64 = 256 * 1024 * 1024;
 /// How long a refused body is read and discarded at most.
-const DRAIN_TIME: Duration = Duration::from_secs(3);
+const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// The file part of a multipart body.
 #[derive(Clone)]
@@ -150,9 +151,7 @@ async fn read_into(
     if content_type.starts_with("multipart/form-data") {
         return read_multipart(req, max_file_bytes, &mut budget, params).await;
     }
-    let bytes = axum::body::to_bytes(req.into_body(), limits.max_fields_bytes)
-        .await
-        .map_err(|_| GraphErrorReply::params_too_large(limits.max_fields_bytes))?;
+    let bytes = read_limited(req.into_body(), limits.max_fields_bytes).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
@@ -188,10 +187,17 @@ async fn read_multipart(
     budget: &mut Budget<'_>,
     params: &mut Params,
 ) -> Result<(), GraphErrorReply> {
+    // The body's declared length, to size the file buffer once instead of doubling it.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
     let mut multipart = Multipart::from_request(req, &())
         .await
         .map_err(|e| GraphErrorReply::param_invalid(format!("Invalid multipart request: {e}")))?;
-    match read_parts(&mut multipart, max_file_bytes, budget, params).await {
+    match read_parts(&mut multipart, max_file_bytes, declared, budget, params).await {
         Ok(()) => Ok(()),
         Err(e) => {
             let _ = tokio::time::timeout(DRAIN_TIME, drain(&mut multipart)).await;
@@ -207,6 +213,7 @@ fn bad(e: axum::extract::multipart::MultipartError) -> GraphErrorReply {
 async fn read_parts(
     multipart: &mut Multipart,
     max_file_bytes: u64,
+    declared: u64,
     budget: &mut Budget<'_>,
     params: &mut Params,
 ) -> Result<(), GraphErrorReply> {
@@ -219,7 +226,7 @@ async fn read_parts(
                 return Err(GraphErrorReply::file_count());
             }
             let content_type = field.content_type().map(str::to_owned);
-            let mut bytes = BytesMut::new();
+            let mut bytes = BytesMut::with_capacity(declared.min(max_file_bytes) as usize);
             let mut size: u64 = 0;
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
                 size += chunk.len() as u64;
@@ -259,6 +266,37 @@ async fn read_parts(
         }
     }
     Ok(())
+}
+
+/// A whole non-multipart body up to `limit` bytes; a larger one is refused and the rest of it
+/// read and dropped (within [`DRAIN_BYTES`] and [`DRAIN_TIME`]).
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, GraphErrorReply> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut out = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            GraphErrorReply::param_invalid(format!("The request body could not be read: {e}"))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if out.len() + data.len() > limit {
+            let drain = async {
+                let mut seen = 0u64;
+                while let Some(Ok(f)) = body.frame().await {
+                    seen += f.data_ref().map_or(0, |d| d.len() as u64);
+                    if seen > DRAIN_BYTES {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+            return Err(GraphErrorReply::params_too_large(limit));
+        }
+        out.extend_from_slice(&data);
+    }
+    Ok(out.freeze())
 }
 
 /// Reads and discards what is left of a refused body, up to [`DRAIN_BYTES`].

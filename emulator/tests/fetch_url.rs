@@ -234,3 +234,58 @@ async fn url_and_attachment_id_together_or_with_a_file_are_refused() {
         .unwrap()
         .contains("not both"));
 }
+
+#[tokio::test]
+async fn public_urls_only_refuses_loopback_without_connecting() {
+    let (files, hits) = serve_files_counted().await;
+    let mut config = EmulatorConfig::default().with_rate_limit(0);
+    config.fetch.public_urls_only = true;
+    let emu = start(config).await;
+    let port = files.rsplit(':').next().unwrap().to_owned();
+    for url in [
+        format!("{files}/voice.m4a"),
+        format!("http://localhost:{port}/voice.m4a"),
+        format!("http://[::1]:{port}/voice.m4a"),
+    ] {
+        let body = assert_graph_error(send_url(&emu, &url).await, 400, 100, Some(2_018_008)).await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("public_urls_only"),
+            "{url}: {body}"
+        );
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the emulator never connected"
+    );
+    // By default the same URL is fetched, and the record says it is not public.
+    let emu = emulator().await;
+    assert_sent(
+        send_url(&emu, &format!("{files}/voice.m4a")).await,
+        DEFAULT_PSID,
+    )
+    .await;
+    assert_eq!(emu.deliveries()[0].url_public, Some(false));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_redirect_to_file_url_is_a_graph_shaped_fetch_failure() {
+    let files = serve_files().await;
+    let emu = emulator().await;
+    let body = assert_graph_error(
+        send_url(&emu, &format!("{files}/to-file")).await,
+        400,
+        100,
+        Some(2_018_008),
+    )
+    .await;
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("file:"),
+        "{body}"
+    );
+    assert_eq!(emu.snapshot().delivered, 0);
+}
