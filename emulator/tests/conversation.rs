@@ -351,3 +351,60 @@ async fn tag_policy_human_agent_needs_the_feature_and_customer_feedback_its_temp
     assert_eq!(d.tag.as_deref(), Some("CUSTOMER_FEEDBACK"));
     assert_eq!(d.template_type.as_deref(), Some("customer_feedback"));
 }
+
+#[tokio::test]
+async fn sender_action_reactions_windows_tags_and_image_limits() {
+    let files = serve_files().await;
+    let mut config = EmulatorConfig::default().with_rate_limit(0);
+    config.fetch.max_image_bytes = 100;
+    let emu = start(config).await;
+    let post = |body: Value| post_json(&emu, "/v25.0/me/messages", body);
+    // react needs the message and the emoji; unreact only the message.
+    let r = post(json!({"recipient": {"id": DEFAULT_PSID}, "sender_action": "react"})).await;
+    assert_graph_error(r, 400, 100, None).await;
+    let r = post(
+        json!({"recipient": {"id": DEFAULT_PSID}, "sender_action": "react",
+        "payload": {"message_id": "m_1", "reaction": "\u{1f60a}"}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = post(
+        json!({"recipient": {"id": DEFAULT_PSID}, "sender_action": "unreact",
+        "payload": {"message_id": "m_1"}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        emu.deliveries()[0].action_payload.as_ref().unwrap()["reaction"],
+        "\u{1f60a}"
+    );
+    // Sender actions obey the window too.
+    let r =
+        post(json!({"recipient": {"id": PSID_OUTSIDE_WINDOW}, "sender_action": "typing_on"})).await;
+    assert_graph_error(r, 400, 10, Some(2_018_278)).await;
+    // A tag without messaging_type is a tagged message.
+    let r = post(
+        json!({"recipient": {"id": PSID_OUTSIDE_WINDOW}, "tag": "HUMAN_AGENT",
+        "message": {"text": "Sorry for the wait"}}),
+    )
+    .await;
+    assert_sent(r, PSID_OUTSIDE_WINDOW).await;
+    // Several images in one message are not emulated, and say so.
+    let r = post(
+        json!({"recipient": {"id": DEFAULT_PSID}, "message": {"attachments": [
+        {"type": "image", "payload": {"url": format!("{files}/image.png")}}]}}),
+    )
+    .await;
+    let body = assert_graph_error(r, 400, 100, None).await;
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not emulated"));
+    // Images by URL have their own (8 MB) limit; audio of the same size is fine.
+    let image = json!({"recipient": {"id": DEFAULT_PSID},
+        "message": {"attachment": {"type": "image", "payload": {"url": format!("{files}/image.png")}}}});
+    assert_graph_error(post(image).await, 400, 100, Some(2_018_109)).await;
+    let audio = json!({"recipient": {"id": DEFAULT_PSID},
+        "message": {"attachment": {"type": "audio", "payload": {"url": format!("{files}/voice.m4a")}}}});
+    assert_sent(post(audio).await, DEFAULT_PSID).await;
+}

@@ -128,8 +128,8 @@ impl Default for WindowConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AttachmentConfig {
-    /// An attachment id stops working this long after it was saved (Meta: 90 days); `None`
-    /// keeps ids forever. Set e.g. `"2s"` to test how a bot handles a stale id.
+    /// An attachment id stops working this long after it was saved (Meta: 90 days); `"0s"`
+    /// (or `None`) keeps ids forever. Set e.g. `"2s"` to test how a bot handles a stale id.
     pub expire_after: Option<HumanDuration>,
 }
 

@@ -160,6 +160,7 @@ pub(crate) fn save(call: &Call<'_>, media: &Resolved, reusable: bool) -> String 
         .config
         .attachments
         .expire_after
+        .filter(|d| !d.0.is_zero())
         .map(|d| now + d.0.as_millis() as u64);
     store.save_attachment(Attachment {
         attachment_id: id.clone(),
