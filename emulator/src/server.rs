@@ -143,7 +143,7 @@ impl Emulator {
         self.state.store.snapshot()
     }
 
-    /// Every accepted voice note, oldest first.
+    /// Every accepted send (voice notes, text, media, templates, sender actions), in order.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.snapshot().deliveries()
     }

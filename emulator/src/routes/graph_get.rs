@@ -31,8 +31,10 @@ pub(super) async fn node(state: &AppState, node: &str, req: Request<Body>) -> Re
     let path = req.uri().path().to_owned();
     let headers = req.headers().clone();
     let result = async {
-        let params = read_params(req, 0, &state.config.limits)
+        let limits = &state.config.limits;
+        let params = tokio::time::timeout(limits.body_timeout.0, read_params(req, 0, limits))
             .await
+            .map_err(|_| GraphErrorReply::body_timeout(&limits.body_timeout))?
             .map_err(|(e, _)| e)?;
         let token_param = params
             .text("access_token")
