@@ -43,9 +43,22 @@ pub struct Args {
     /// the printed special tokens still fail as documented).
     #[arg(long)]
     accept_any_token: bool,
-    /// Accept any decodable audio, not only M4A/AAC.
-    #[arg(long)]
+    /// The emulator's own strict policy (not Meta's): refuse audio that is not AAC in M4A
+    /// (what plays as a voice bubble) with 100/2018047. By default any decodable audio is
+    /// accepted, as Meta does.
+    #[arg(long, conflicts_with = "accept_any_audio")]
+    strict_voice_notes: bool,
+    /// Accept any decodable audio (the default; kept for older scripts).
+    #[arg(long, hide = true)]
     accept_any_audio: bool,
+    /// Refuse sends without `messaging_type` (Meta's docs say it is required; Meta's own
+    /// samples omit it, so by default it may be left out).
+    #[arg(long)]
+    require_messaging_type: bool,
+    /// Refuse payload.url on loopback and private addresses with 100/2018008, as Meta could
+    /// not reach them (by default they are fetched and recorded as `url_public: false`).
+    #[arg(long)]
+    public_urls_only: bool,
     /// Inject a fault: `KIND[,share=0.2][,psid=ID][,times=N][,delay=3s]` where KIND is
     /// http_500, error_1200, error_2, slow, drop_before_body or drop_after_body. Repeatable.
     #[arg(long = "fault", value_name = "SPEC")]
@@ -126,7 +139,7 @@ fn build_config(args: &Args) -> Result<EmulatorConfig, String> {
         config.port = port;
     }
     if let Some(n) = args.rate_limit {
-        config.rate_limit.audio_sends_per_second = n;
+        config = config.with_rate_limit(n);
     }
     if let Some(secret) = &args.app_secret {
         config = config.with_app_secret(secret);
@@ -137,8 +150,11 @@ fn build_config(args: &Args) -> Result<EmulatorConfig, String> {
     config.accept_any_psid |= args.accept_any_psid;
     config.accept_any_token |= args.accept_any_token;
     if args.accept_any_audio {
-        config.audio.require_m4a_aac = false;
+        config.audio.strict_voice_notes = false;
     }
+    config.audio.strict_voice_notes |= args.strict_voice_notes;
+    config.require_messaging_type |= args.require_messaging_type;
+    config.fetch.public_urls_only |= args.public_urls_only;
     for f in &args.faults {
         config.faults.push(parse_fault(f)?);
     }
@@ -173,6 +189,26 @@ fn describe(person: &PsidConfig, config: &EmulatorConfig) -> String {
     format!("{state}{role}{page}")
 }
 
+/// The policies in force, one line: audio, messaging_type, URLs.
+fn policy_line(config: &EmulatorConfig) -> String {
+    let audio = if config.audio.strict_voice_notes {
+        "audio: strict_voice_notes (emulator policy, not Meta's: only AAC in M4A accepted)"
+    } else {
+        "audio: any decodable audio/* accepted, as Meta does (voice_note: true for AAC in M4A)"
+    };
+    let mt = if config.require_messaging_type {
+        "messaging_type required"
+    } else {
+        "messaging_type optional"
+    };
+    let urls = if config.fetch.public_urls_only {
+        "public URLs only"
+    } else {
+        "loopback URLs fetched (url_public: false)"
+    };
+    format!("{audio}; {mt}; {urls}")
+}
+
 fn print_banner(emulator: &Emulator) {
     let config = emulator.config();
     let url = emulator.base_url();
@@ -196,17 +232,20 @@ fn print_banner(emulator: &Emulator) {
     if config.accept_any_psid {
         println!("psid   any other all-digit id is accepted inside the window");
     }
+    println!("{}", policy_line(config));
     let limit = config.rate_limit.audio_sends_per_second;
-    println!(
-        "rate limit {}; app secret {}; faults {}",
-        if limit == 0 {
-            "off".to_owned()
+    let other = config.rate_limit.other_sends_per_second;
+    let per = |n: u32, what: &str| {
+        if n == 0 {
+            format!("{what} unlimited")
         } else {
-            format!(
-                "{limit} audio sends per {} per Page",
-                config.rate_limit.window
-            )
-        },
+            format!("{n} {what} per {}", config.rate_limit.window)
+        }
+    };
+    println!(
+        "rate limit {}, {} per Page; app secret {}; faults {}",
+        per(limit, "audio/video sends"),
+        per(other, "other sends"),
         if config.app_secret.is_some() {
             "set (appsecret_proof required)"
         } else {
@@ -214,7 +253,10 @@ fn print_banner(emulator: &Emulator) {
         },
         config.faults.len()
     );
-    println!("send:    POST {url}/v25.0/me/messages (or /{{page-id}}/messages)");
+    println!(
+        "send:    POST {url}/{}/me/messages (or /{{page-id}}/messages); GET {url}/{}/me, /{{psid}}?fields=first_name",
+        config.versions.default, config.versions.default
+    );
     println!("inspect: GET {url}/__emulator/messages   reset: POST {url}/__emulator/reset");
     println!("Press Ctrl-C to stop.");
 }
@@ -268,10 +310,59 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         wait_for_signal().await;
         let received = emulator.snapshot();
         eprintln!(
-            "stopping: {} voice notes delivered, {} send attempts",
-            received.delivered, received.attempts
+            "stopping: {} sends delivered, {} send attempts, {} refused",
+            received.delivered, received.attempts, received.rejected
         );
         emulator.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn config(argv: &[&str]) -> EmulatorConfig {
+        let cli = Cli::try_parse_from(std::iter::once("emulator").chain(argv.iter().copied()))
+            .expect("arguments parse");
+        build_config(&cli.args).expect("valid config")
+    }
+
+    #[test]
+    fn policy_flags_and_the_banner_line() {
+        let default = config(&[]);
+        assert!(!default.audio.strict_voice_notes);
+        let line = policy_line(&default);
+        assert!(
+            line.contains("any decodable audio") && line.contains("as Meta does"),
+            "{line}"
+        );
+        assert!(line.contains("messaging_type optional"), "{line}");
+        let strict = config(&[
+            "--strict-voice-notes",
+            "--require-messaging-type",
+            "--public-urls-only",
+        ]);
+        assert!(strict.audio.strict_voice_notes && strict.require_messaging_type);
+        assert!(strict.fetch.public_urls_only);
+        let line = policy_line(&strict);
+        assert!(
+            line.contains("strict_voice_notes") && line.contains("not Meta's"),
+            "{line}"
+        );
+        assert!(line.contains("messaging_type required") && line.contains("public URLs only"));
+        // The old flag still parses and means the default.
+        assert!(!config(&["--accept-any-audio"]).audio.strict_voice_notes);
+        // --rate-limit 0 turns off both budgets.
+        let off = config(&["--rate-limit", "0"]);
+        assert_eq!(off.rate_limit.audio_sends_per_second, 0);
+        assert_eq!(off.rate_limit.other_sends_per_second, 0);
+    }
 }

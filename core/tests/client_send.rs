@@ -37,13 +37,13 @@ async fn sends_an_m4a_voice_note_to_the_emulator() {
     let msgs = delivered.messages_for(DEFAULT_PSID);
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].message_id, res.id);
-    assert_eq!(msgs[0].origin, AudioOrigin::Upload);
+    assert_eq!(msgs[0].origin, Some(AudioOrigin::Upload));
     assert_eq!(msgs[0].messaging_type, "RESPONSE");
     assert_eq!(msgs[0].content_type.as_deref(), Some("audio/mp4"));
     assert!(msgs[0].filename.as_deref().unwrap().ends_with(".m4a"));
     assert_eq!(msgs[0].api_version, "v25.0");
     // The emulator decoded what it received: the same recording, byte for byte.
-    assert_eq!(msgs[0].audio.size_bytes, sample_m4a().len() as u64);
+    assert_eq!(msgs[0].size_bytes, Some(sample_m4a().len() as u64));
 }
 
 #[tokio::test]
@@ -120,7 +120,7 @@ async fn upload_once_then_send_by_attachment_id() {
     let snap = emu.snapshot();
     assert_eq!(snap.attachments.len(), 1);
     let m = &snap.messages_for(PSID_SECOND)[0];
-    assert_eq!(m.origin, AudioOrigin::AttachmentId);
+    assert_eq!(m.origin, Some(AudioOrigin::AttachmentId));
     assert_eq!(m.attachment_id.as_deref(), Some(up.attachment_id.as_str()));
 
     // An attachment of another Page is refused (100/2018074).

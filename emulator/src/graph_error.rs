@@ -54,6 +54,19 @@ impl GraphErrorReply {
         self
     }
 
+    /// `code` or `code/subcode`: how refusals are counted in `rejected_by_error`.
+    pub fn key(&self) -> String {
+        match self.subcode {
+            Some(sub) => format!("{}/{sub}", self.code),
+            None => self.code.to_string(),
+        }
+    }
+
+    /// `400 error 100/2018001`, for the log line.
+    pub fn describe(&self) -> String {
+        format!("{} error {}", self.status.as_u16(), self.key())
+    }
+
     /// The JSON body, with a fresh `fbtrace_id`.
     pub fn body(&self) -> serde_json::Value {
         let mut e = json!({
@@ -131,12 +144,29 @@ impl GraphErrorReply {
         .kind(GRAPH_METHOD)
     }
 
-    /// A path whose version segment is not like `v25.0` (2500).
-    pub fn unknown_path(segment: &str) -> Self {
+    /// A path whose first segment looks like a version Meta never released (`v99.0`), or
+    /// path components Graph does not know (2500).
+    pub fn unknown_path(path: &str, hint: &str) -> Self {
+        Self::new(2500, None, format!("Unknown path components: {path}{hint}"))
+    }
+
+    /// A field the node type does not have (`?fields=`) (100).
+    pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
         Self::new(
-            2500,
+            100,
             None,
-            format!("Unknown path components: /{segment} (the Graph version looks like v25.0)"),
+            format!(
+                "(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})"
+            ),
+        )
+    }
+
+    /// The User Profile API field needs a permission the app lacks (100/2018247).
+    pub fn profile_permission(field: &str) -> Self {
+        Self::new(
+            100,
+            Some(2_018_247),
+            format!("(#100) Insufficient permission to access user profile. ({field} needs the pages_user_{field} permission; set user_info_permissions = true on the Page in the scenario)"),
         )
     }
 
@@ -156,12 +186,86 @@ impl GraphErrorReply {
         Self::new(100, None, format!("(#100) {}", detail.into()))
     }
 
+    /// A non-file field over [`crate::config::ServerLimits::max_field_bytes`] (100).
+    pub fn param_too_large(name: &str, limit: usize) -> Self {
+        Self::new(
+            100,
+            None,
+            format!("(#100) Param {name} is too long: more than {limit} bytes (svara-emulator limits.max_field_bytes)"),
+        )
+    }
+
+    /// The non-file fields together are over the limit (100).
+    pub fn params_too_large(limit: usize) -> Self {
+        Self::new(
+            100,
+            None,
+            format!("(#100) The request parameters are too large: more than {limit} bytes outside the filedata part (svara-emulator limits.max_fields_bytes; send audio as a multipart filedata part)"),
+        )
+    }
+
+    /// Too many parameters (100).
+    pub fn too_many_params(limit: usize) -> Self {
+        Self::new(
+            100,
+            None,
+            format!(
+                "(#100) Too many parameters: more than {limit} (svara-emulator limits.max_fields)"
+            ),
+        )
+    }
+
+    /// The body did not arrive in time (100).
+    pub fn body_timeout(limit: &crate::duration::HumanDuration) -> Self {
+        Self::new(
+            100,
+            None,
+            format!("(#100) The request body did not arrive within {limit} (svara-emulator limits.body_timeout)"),
+        )
+    }
+
+    /// `message` and `sender_action` together (100/2018014).
+    pub fn message_and_action() -> Self {
+        Self::new(
+            100,
+            Some(2_018_014),
+            "(#100) Cannot send both message and state at the same time. Send the sender_action in a request of its own.",
+        )
+    }
+
+    /// `message.text` over 2,000 characters (100).
+    pub fn text_too_long(chars: usize) -> Self {
+        Self::new(
+            100,
+            None,
+            format!("(#100) Length of param message[text] must be less than or equal to 2000 (got {chars} characters)"),
+        )
+    }
+
     /// A retired message tag (100).
     pub fn tag_retired(tag: &str) -> Self {
         Self::new(
             100,
             None,
             format!("(#100) The message tag {tag} is no longer supported since April 27, 2026. Use HUMAN_AGENT for human replies within 7 days, or message inside the 24-hour window."),
+        )
+    }
+
+    /// HUMAN_AGENT without the Human Agent feature (10).
+    pub fn human_agent_not_granted() -> Self {
+        Self::new(
+            10,
+            None,
+            "(#10) Application does not have permission for this action. The HUMAN_AGENT tag needs the Human Agent feature (App Review > Permissions and Features); in svara-emulator set human_agent = true on the Page.",
+        )
+    }
+
+    /// CUSTOMER_FEEDBACK on anything but the customer feedback template (100).
+    pub fn customer_feedback_misuse() -> Self {
+        Self::new(
+            100,
+            None,
+            "(#100) The CUSTOMER_FEEDBACK tag can only be used with the customer feedback template (message.attachment.type template, payload.template_type customer_feedback).",
         )
     }
 
@@ -237,12 +341,12 @@ impl GraphErrorReply {
         )
     }
 
-    /// Unknown or foreign attachment id (100/2018074).
-    pub fn attachment_unknown() -> Self {
+    /// Unknown, foreign, expired or non-reusable attachment id (100/2018074); `why` says which.
+    pub fn attachment_unknown(why: &str) -> Self {
         Self::new(
             100,
             Some(2_018_074),
-            "(#100) The attachment_id is invalid or does not belong to this Page.",
+            format!("(#100) Possible invalid ID or you do not own the attachment. ({why})"),
         )
     }
 
@@ -255,12 +359,12 @@ impl GraphErrorReply {
         )
     }
 
-    /// `payload.url` served something that is not audio (546).
-    pub fn fetch_not_audio(content_type: &str) -> Self {
+    /// `payload.url` served something that is not of the attachment's type (546).
+    pub fn fetch_wrong_type(kind: &str, content_type: &str) -> Self {
         Self::new(
             546,
             None,
-            format!("(#546) The type of file you're trying to upload is not allowed: the url served Content-Type {content_type:?}, not audio/*."),
+            format!("(#546) The type of file you're trying to upload is not allowed: the url served Content-Type {content_type:?}, not {kind}/*."),
         )
     }
 
@@ -295,6 +399,17 @@ impl GraphErrorReply {
         )
         .transient()
         .status(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Every connection slot is taken (HTTP 503, code 1, transient).
+    pub fn too_many_connections(limit: usize) -> Self {
+        Self::new(
+            1,
+            None,
+            format!("An unknown error has occurred. (svara-emulator: {limit} connections are open, limits.max_connections; retry when one closes)"),
+        )
+        .transient()
+        .status(StatusCode::SERVICE_UNAVAILABLE)
     }
 
     /// Unknown error (1), transient, HTTP 500.

@@ -1,5 +1,6 @@
 //! Identifiers that look like Meta's: `m_...` message ids, numeric attachment ids and
-//! `fbtrace_id`s. Message and attachment ids are unique for the life of the process.
+//! `fbtrace_id`s. Message ids are unique for the life of the process and random beyond
+//! their first characters; attachment ids are random.
 
 use rand::Rng;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,14 +44,12 @@ pub fn message_id() -> String {
     )
 }
 
-/// A new attachment id: 16 decimal digits, like Meta's. Unique within the process: the
-/// sequence number is mapped through `x -> (a*x + b) mod 10^15`, a bijection because `a` is
-/// coprime with 10.
+/// A new attachment id: 16 random decimal digits, like Meta's (`1857777774821032`), so ids
+/// differ from run to run and a test cannot depend on one by accident. The caller retries on
+/// the (vanishingly rare) collision with a saved id.
 pub fn attachment_id() -> String {
-    const M: u128 = 1_000_000_000_000_000;
-    let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed) as u128;
-    let n = (seq * 573_462_891_037_519 + 104_729_000_000_000) % M;
-    format!("1{n:015}")
+    let n: u64 = rand::thread_rng().gen_range(1_000_000_000_000_000..10_000_000_000_000_000);
+    n.to_string()
 }
 
 /// A new `fbtrace_id`: 11 alphanumeric characters.

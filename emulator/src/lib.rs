@@ -1,7 +1,9 @@
-//! A behavioural emulator of Meta's Graph Send API for Messenger voice notes: it checks what
-//! the real Send API checks (token, appsecret_proof, PSID, 24-hour window, tags, file type,
-//! size, rate limit) and fails the way it fails, in Meta's JSON error shape, so bots and SDKs
-//! can be tested over real HTTP without a Meta account.
+//! A behavioural emulator of Meta's Graph Send API for Messenger bots: it takes what a bot
+//! sends (voice notes and any audio, text, images, video, files, templates, sender actions,
+//! attachment uploads, profile reads), checks what the real Send API checks (token,
+//! appsecret_proof, version, parameters, PSID, 24-hour window, tags, file type, size, rate
+//! limit) and fails the way it fails, in Meta's JSON error shape, so bots and SDKs can be
+//! tested over real HTTP without a Meta account.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), svara_emulator::EmulatorError> {
@@ -14,17 +16,20 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Request flow: connection -> faults -> body (multipart, JSON or form) -> attempt counted -> token and
-//! proof -> rate limit -> envelope rules -> audio (file | url | attachment id) -> store -> answer.
+//! Request flow: connection (limits, timeouts) -> route and version -> faults -> body
+//! (multipart, JSON or form, bounded) -> token and proof -> parameters -> rate limit ->
+//! person and window -> media (file | url | attachment id) -> store -> answer.
 
-mod audio_check;
 mod auth;
 mod config;
 mod duration;
 mod faults;
 mod fetch;
 mod graph_error;
+mod graph_json;
 mod ids;
+mod media_check;
+mod message;
 mod people;
 mod rate_limit;
 mod request;
@@ -32,12 +37,16 @@ mod routes;
 mod server;
 mod state;
 mod store;
+mod templates;
 mod validate;
+mod versions;
 
 pub use auth::appsecret_proof;
 pub use config::*;
 pub use duration::HumanDuration;
 pub use faults::{FaultKind, FaultRule};
+pub use message::{MessageKind, MAX_QUICK_REPLIES, MAX_TEXT_CHARS};
 pub use rate_limit::BUC_HEADER;
 pub use server::{Emulator, EmulatorError};
 pub use store::{Attachment, AudioOrigin, Delivery, RecipientLog, Snapshot};
+pub use versions::{NEWEST as NEWEST_GRAPH_VERSION, VERSION_HEADER};

@@ -60,6 +60,15 @@ impl People {
         });
     }
 
+    /// Whether `psid` is a configured or added person (of any Page).
+    pub(crate) fn is_known(&self, psid: &str) -> bool {
+        self.people
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|p| p.config.id == psid)
+    }
+
     /// The person `psid` as seen by `page_id`, and how long ago they last wrote.
     pub(crate) fn lookup(&self, page_id: &str, psid: &str) -> Option<(PsidConfig, Duration)> {
         let now = self.elapsed_ms();

@@ -2,6 +2,11 @@
 //! close a connection without answering), and stops on `shutdown` or drop. Works inside a
 //! tokio runtime ([`Emulator::start`]) or from any thread ([`Emulator::start_blocking`], which
 //! brings its own runtime: what the Python and Node bindings use).
+//!
+//! Connections are bounded: at most `limits.max_connections` at once (the next one gets an
+//! HTTP 503 Graph error and is closed), and a connection that does not complete a request
+//! head within `limits.idle_timeout` (idle keep-alive, or headers sent byte by byte) is
+//! closed.
 
 use crate::config::{ConfigError, EmulatorConfig, PsidConfig};
 use crate::state::AppState;
@@ -11,8 +16,9 @@ use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Notify, Semaphore};
 use tower::ServiceExt;
 
 /// Why the emulator could not start.
@@ -79,7 +85,12 @@ impl Emulator {
         let state = Arc::new(AppState::new(config));
         let (stop, stopped) = watch::channel(false);
         let router = crate::routes::router(state.clone());
-        let task = tokio::spawn(accept_loop(listener, router, stopped));
+        let limits = Limits {
+            slots: Arc::new(Semaphore::new(state.config.limits.max_connections)),
+            max: state.config.limits.max_connections,
+            idle: state.config.limits.idle_timeout.0,
+        };
+        let task = tokio::spawn(accept_loop(listener, router, limits, stopped));
         tracing::info!(%addr, "svara-emulator listening");
         Ok(Emulator {
             addr,
@@ -132,14 +143,14 @@ impl Emulator {
         self.state.store.snapshot()
     }
 
-    /// Every accepted voice note, oldest first.
+    /// Every accepted send (voice notes, text, media, templates, sender actions), in order.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.snapshot().deliveries()
     }
 
-    /// The bytes of received audio by SHA-256 (as in [`Delivery::sha256`]), while kept.
+    /// The bytes of received media by SHA-256 (as in [`Delivery::sha256`]), while kept.
     pub fn audio(&self, sha256: &str) -> Option<Vec<u8>> {
-        self.state.store.audio(sha256).map(|b| b.to_vec())
+        self.state.store.media(sha256).map(|(b, _)| b.to_vec())
     }
 
     /// Adds a person, or updates one (same id and Page): `PsidConfig::active(id)` means "this
@@ -173,9 +184,18 @@ impl Drop for Emulator {
     }
 }
 
+/// The connection bounds.
+#[derive(Clone)]
+struct Limits {
+    slots: Arc<Semaphore>,
+    max: usize,
+    idle: Duration,
+}
+
 async fn accept_loop(
     listener: TcpListener,
     router: axum::Router,
+    limits: Limits,
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
@@ -183,7 +203,7 @@ async fn accept_loop(
             r = listener.accept() => r,
             _ = stopped.changed() => break,
         };
-        let stream = match accepted {
+        let mut stream = match accepted {
             Ok((stream, _)) => stream,
             Err(e) => {
                 tracing::warn!(error = %e, "accept failed");
@@ -192,13 +212,40 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(stream, router.clone(), stopped.clone()));
+        let Ok(slot) = limits.slots.clone().try_acquire_owned() else {
+            let max = limits.max;
+            tokio::spawn(async move {
+                let body = crate::graph_error::GraphErrorReply::too_many_connections(max)
+                    .body()
+                    .to_string();
+                let head = format!(
+                    "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let write = async {
+                    stream.write_all(head.as_bytes()).await?;
+                    stream.write_all(body.as_bytes()).await?;
+                    stream.shutdown().await
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(2), write).await;
+            });
+            tracing::warn!("connection refused: {max} connections open (limits.max_connections)");
+            continue;
+        };
+        let router = router.clone();
+        let stopped = stopped.clone();
+        let idle = limits.idle;
+        tokio::spawn(async move {
+            serve_connection(stream, router, idle, stopped).await;
+            drop(slot);
+        });
     }
 }
 
 async fn serve_connection(
     stream: tokio::net::TcpStream,
     router: axum::Router,
+    idle: Duration,
     mut stopped: watch::Receiver<bool>,
 ) {
     let kill = ConnectionKill(Arc::new(Notify::new()));
@@ -207,8 +254,10 @@ async fn serve_connection(
         req.extensions_mut().insert(for_requests.clone());
         router.clone().oneshot(req)
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}

@@ -1,4 +1,5 @@
-//! The shared state behind every request: configuration, memory, limiter, fault dice, fetcher.
+//! The shared state behind every request: configuration, memory, limiter, fault dice, fetcher,
+//! people.
 
 use crate::config::EmulatorConfig;
 use crate::faults::FaultEngine;

@@ -1,13 +1,20 @@
-//! What the emulator received: delivered voice notes per PSID, attempts per PSID (every request
-//! that reached a send endpoint, rejected ones included) and uploaded attachments. One lock, so
-//! concurrent requests are never lost or counted twice. Exposed as `GET /__emulator/messages`.
+//! What the emulator received: every accepted send in order (voice notes, text, images,
+//! video, files, templates, sender actions) per PSID, attempts per known PSID, refusals as
+//! bounded counters, and saved attachments. One lock, so concurrent requests are never lost
+//! or counted twice. Exposed as `GET /__emulator/messages`.
+//!
+//! Memory stays bounded under abuse: a refused request leaves nothing but counters (totals
+//! and one per error code, a finite set); media bytes live in one cache capped by
+//! `keep_audio_bytes`, whatever brought them (uploads, URLs, saved attachments).
 
+use crate::message::MessageKind;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use svara::AudioInfo;
 
-/// How the audio of a message arrived.
+/// How the media of a message arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AudioOrigin {
@@ -19,68 +26,110 @@ pub enum AudioOrigin {
     AttachmentId,
 }
 
-/// One voice note the emulator accepted.
+/// One send the emulator accepted: a message of any kind or a sender action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
-    /// The `message_id` returned (`m_...`).
+    /// What was sent.
+    pub kind: MessageKind,
+    /// The `message_id` returned (`m_...`); empty for sender actions, which get none.
     pub message_id: String,
     /// The PSID.
     pub recipient_id: String,
     /// The Page that sent it.
     pub page_id: String,
-    /// Attachment id, when the audio was saved (`is_reusable`) or reused.
-    pub attachment_id: Option<String>,
-    /// `messaging_type` as sent.
+    /// Order of acceptance across the whole emulator (1, 2, ...): the conversation's order.
+    pub seq: u64,
+    /// `messaging_type` as sent; empty when the request left it out.
     pub messaging_type: String,
     /// `tag`, when sent.
     pub tag: Option<String>,
     /// `notification_type`, when sent.
     pub notification_type: Option<String>,
-    /// How the audio arrived.
-    pub origin: AudioOrigin,
+    /// `message.text` (kind `text`).
+    pub text: Option<String>,
+    /// `message.quick_replies`, when sent.
+    pub quick_replies: Option<serde_json::Value>,
+    /// `sender_action` (kind `sender_action`): `typing_on`, `typing_off`, `mark_seen`, ...
+    pub sender_action: Option<String>,
+    /// The sender action's `payload` (`react` / `unreact`).
+    pub action_payload: Option<serde_json::Value>,
+    /// `payload.template_type` (kind `template`).
+    pub template_type: Option<String>,
+    /// The template's `payload` as sent (kind `template`).
+    pub template: Option<serde_json::Value>,
+    /// Attachment id, when the media was saved (`is_reusable`) or reused.
+    pub attachment_id: Option<String>,
+    /// How the media arrived (media kinds).
+    pub origin: Option<AudioOrigin>,
     /// `payload.url`, for [`AudioOrigin::Url`].
     pub url: Option<String>,
-    /// What the received audio is (`svara::audio` probe of the bytes).
-    pub audio: AudioInfo,
+    /// For URLs: whether every address the URL led to is a public one Meta could reach
+    /// (`false` for loopback and private addresses, which the emulator fetches anyway unless
+    /// `fetch.public_urls_only` is set).
+    pub url_public: Option<bool>,
+    /// What the received audio is (`svara::audio` probe of the bytes; kind `audio`).
+    pub audio: Option<AudioInfo>,
+    /// True only for AAC in an MP4/M4A container that decodes: what Messenger plays as a
+    /// voice bubble. Other audio is delivered as an audio file.
+    pub voice_note: bool,
     /// File name of the `filedata` part (or of the original upload).
     pub filename: Option<String>,
     /// Content-Type of the `filedata` part (or served by the URL).
     pub content_type: Option<String>,
-    /// SHA-256 of the audio bytes, lowercase hex (fetch them at `/__emulator/audio/{sha256}`).
-    pub sha256: String,
+    /// Size of the media in bytes.
+    pub size_bytes: Option<u64>,
+    /// SHA-256 of the media bytes, lowercase hex (fetch them at `/__emulator/audio/{sha256}`).
+    pub sha256: Option<String>,
     /// Graph version in the path (`v25.0`), empty for unversioned calls.
     pub api_version: String,
+    /// The version that served the call (the `facebook-api-version` header).
+    pub served_version: String,
     /// Milliseconds since the Unix epoch.
     pub received_at_ms: u64,
 }
 
-/// One saved (reusable) attachment.
+/// One saved attachment (uploaded through `/message_attachments`, or sent with
+/// `is_reusable`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
-    /// Numeric id.
+    /// Numeric id, random like Meta's (unique across runs).
     pub attachment_id: String,
     /// Owning Page (other Pages get 100/2018074).
     pub page_id: String,
-    /// How the audio arrived.
+    /// `audio`, `image`, `video` or `file`.
+    pub kind: MessageKind,
+    /// Whether it was saved with `is_reusable: true` (only then can it be sent again).
+    pub reusable: bool,
+    /// How the media arrived.
     pub origin: AudioOrigin,
+    /// The URL it was fetched from.
+    pub url: Option<String>,
     /// File name of the upload.
     pub filename: Option<String>,
     /// Content-Type of the upload.
     pub content_type: Option<String>,
-    /// Probe of the audio.
-    pub audio: AudioInfo,
+    /// Probe of the audio (kind `audio`).
+    pub audio: Option<AudioInfo>,
+    /// See [`Delivery::voice_note`].
+    pub voice_note: bool,
+    /// Size in bytes.
+    pub size_bytes: u64,
     /// SHA-256 of the bytes.
     pub sha256: String,
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: u64,
+    /// When the id stops working (`attachments.expire_after`), ms since the Unix epoch.
+    pub expires_at_ms: Option<u64>,
 }
 
 /// Everything one PSID received.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecipientLog {
-    /// Requests to a send endpoint for this PSID, accepted or not.
+    /// Requests to a send endpoint for this PSID, accepted or not. Counted for people the
+    /// emulator knows (configured or added at run time) and for anyone who received a
+    /// message; refused requests to other PSIDs only count in the totals.
     pub attempts: u64,
-    /// Accepted voice notes, oldest first.
+    /// Accepted sends of every kind, oldest first.
     pub messages: Vec<Delivery>,
 }
 
@@ -95,23 +144,27 @@ pub struct Snapshot {
     pub attempts: u64,
     /// Requests to the upload endpoints (`/message_attachments`).
     pub upload_attempts: u64,
-    /// Accepted messages in total.
+    /// Accepted sends in total (every kind).
     pub delivered: u64,
+    /// Refused requests to the send and upload endpoints.
+    pub rejected: u64,
+    /// Refused requests by error, keyed `code` or `code/subcode` (`"100/2018001"`).
+    pub rejected_by_error: BTreeMap<String, u64>,
 }
 
 impl Snapshot {
-    /// Every delivery, in the order they were accepted.
+    /// Every accepted send, in the order it was accepted.
     pub fn deliveries(&self) -> Vec<Delivery> {
         let mut all: Vec<Delivery> = self
             .recipients
             .values()
             .flat_map(|r| r.messages.iter().cloned())
             .collect();
-        all.sort_by_key(|d| (d.received_at_ms, d.message_id.clone()));
+        all.sort_by_key(|d| d.seq);
         all
     }
 
-    /// The deliveries to one PSID.
+    /// The sends accepted for one PSID, in order.
     pub fn messages_for(&self, psid: &str) -> &[Delivery] {
         self.recipients
             .get(psid)
@@ -125,12 +178,9 @@ impl Snapshot {
     }
 }
 
-/// A saved attachment and its bytes.
-type SavedAttachment = (Attachment, Arc<[u8]>);
-
 #[derive(Default)]
-struct AudioCache {
-    bytes: HashMap<String, Arc<[u8]>>,
+struct MediaCache {
+    bytes: HashMap<String, (Bytes, String)>,
     order: VecDeque<String>,
     total: u64,
 }
@@ -138,9 +188,9 @@ struct AudioCache {
 /// The emulator's memory.
 pub(crate) struct Store {
     snapshot: Mutex<Snapshot>,
-    attachments: Mutex<HashMap<String, SavedAttachment>>,
-    audio: Mutex<AudioCache>,
-    keep_audio_bytes: u64,
+    attachments: Mutex<HashMap<String, Attachment>>,
+    media: Mutex<MediaCache>,
+    keep_bytes: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -148,82 +198,106 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Store {
-    pub(crate) fn new(keep_audio_bytes: u64) -> Self {
+    pub(crate) fn new(keep_bytes: u64) -> Self {
         Store {
             snapshot: Mutex::new(Snapshot::default()),
             attachments: Mutex::new(HashMap::new()),
-            audio: Mutex::new(AudioCache::default()),
-            keep_audio_bytes,
+            media: Mutex::new(MediaCache::default()),
+            keep_bytes,
         }
     }
 
     pub(crate) fn reset(&self) {
         *lock(&self.snapshot) = Snapshot::default();
         lock(&self.attachments).clear();
-        *lock(&self.audio) = AudioCache::default();
+        *lock(&self.media) = MediaCache::default();
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {
         lock(&self.snapshot).clone()
     }
 
-    /// Counts a request to a send endpoint (and to its PSID when known).
-    pub(crate) fn count_attempt(&self, psid: Option<&str>) {
+    /// Counts a refused request to a send endpoint (`upload` false) or an upload endpoint.
+    /// `psid` is counted per PSID only when `known` (a configured or added person) or when
+    /// the PSID already has a log, so refusals for made-up PSIDs leave only counters.
+    pub(crate) fn refuse(&self, upload: bool, psid: Option<&str>, known: bool, key: &str) {
         let mut s = lock(&self.snapshot);
-        s.attempts += 1;
-        if let Some(p) = psid {
-            s.recipients.entry(p.to_owned()).or_default().attempts += 1;
+        if upload {
+            s.upload_attempts += 1;
+        } else {
+            s.attempts += 1;
+        }
+        s.rejected += 1;
+        if let Some(n) = s.rejected_by_error.get_mut(key) {
+            *n += 1;
+        } else {
+            s.rejected_by_error.insert(key.to_owned(), 1);
+        }
+        if let Some(p) = psid.filter(|_| !upload) {
+            if let Some(log) = s.recipients.get_mut(p) {
+                log.attempts += 1;
+            } else if known {
+                s.recipients.entry(p.to_owned()).or_default().attempts += 1;
+            }
         }
     }
 
-    /// Counts a request to an upload endpoint.
-    pub(crate) fn count_upload_attempt(&self) {
+    /// Counts an accepted upload (`/message_attachments`).
+    pub(crate) fn accept_upload(&self) {
         lock(&self.snapshot).upload_attempts += 1;
     }
 
-    pub(crate) fn deliver(&self, d: Delivery) {
+    /// Counts an accepted send, records it and gives it its place in the order.
+    pub(crate) fn deliver(&self, mut d: Delivery) {
         let mut s = lock(&self.snapshot);
+        s.attempts += 1;
         s.delivered += 1;
-        s.recipients
-            .entry(d.recipient_id.clone())
-            .or_default()
-            .messages
-            .push(d);
+        d.seq = s.delivered;
+        let log = s.recipients.entry(d.recipient_id.clone()).or_default();
+        log.attempts += 1;
+        log.messages.push(d);
     }
 
-    pub(crate) fn save_attachment(&self, a: Attachment, bytes: Arc<[u8]>) {
+    /// Whether an attachment id is taken.
+    pub(crate) fn has_attachment(&self, id: &str) -> bool {
+        lock(&self.attachments).contains_key(id)
+    }
+
+    pub(crate) fn save_attachment(&self, a: Attachment) {
         lock(&self.snapshot).attachments.push(a.clone());
-        lock(&self.attachments).insert(a.attachment_id.clone(), (a, bytes));
+        lock(&self.attachments).insert(a.attachment_id.clone(), a);
     }
 
-    pub(crate) fn attachment(&self, id: &str) -> Option<SavedAttachment> {
+    pub(crate) fn attachment(&self, id: &str) -> Option<Attachment> {
         lock(&self.attachments).get(id).cloned()
     }
 
     /// Keeps `bytes` under their hash, forgetting the oldest beyond the budget.
-    pub(crate) fn keep_audio(&self, sha256: &str, bytes: Arc<[u8]>) {
+    pub(crate) fn keep_media(&self, sha256: &str, bytes: Bytes, content_type: &str) {
         let len = bytes.len() as u64;
-        if len > self.keep_audio_bytes {
+        if len > self.keep_bytes {
             return;
         }
-        let mut c = lock(&self.audio);
+        let mut c = lock(&self.media);
         if c.bytes.contains_key(sha256) {
             return;
         }
-        while c.total + len > self.keep_audio_bytes {
+        while c.total + len > self.keep_bytes {
             let Some(old) = c.order.pop_front() else {
                 break;
             };
-            if let Some(b) = c.bytes.remove(&old) {
+            if let Some((b, _)) = c.bytes.remove(&old) {
                 c.total -= b.len() as u64;
             }
         }
         c.total += len;
         c.order.push_back(sha256.to_owned());
-        c.bytes.insert(sha256.to_owned(), bytes);
+        c.bytes
+            .insert(sha256.to_owned(), (bytes, content_type.to_owned()));
     }
 
-    pub(crate) fn audio(&self, sha256: &str) -> Option<Arc<[u8]>> {
-        lock(&self.audio).bytes.get(sha256).cloned()
+    /// The kept bytes and Content-Type of a hash.
+    pub(crate) fn media(&self, sha256: &str) -> Option<(Bytes, String)> {
+        lock(&self.media).bytes.get(sha256).cloned()
     }
 }

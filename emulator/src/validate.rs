@@ -1,41 +1,30 @@
-//! The Send API's rules about who may be messaged and how: recipient, `messaging_type`, message
-//! tags, the 24-hour (and 7-day HUMAN_AGENT) window, blocked people and apps that are not live,
-//! and the shape of `message.attachment`. Checked in the order Meta reports them.
+//! The Send API's rules about who may be messaged and how, in two steps as Meta reports
+//! them: the envelope's parameters (`recipient`, `messaging_type`, `tag`, `notification_type`,
+//! tag policy) before the rate limit, then the person (known PSID, blocked, unavailable, app
+//! not live, the 24-hour window or the tag's window) after it.
 
 use crate::config::{EmulatorConfig, PageConfig, PsidStatus};
 use crate::graph_error::GraphErrorReply;
+use crate::message::Content;
 use crate::people::People;
 use crate::request::Params;
 use serde_json::Value;
+use std::time::Duration;
 
-const MESSAGING_TYPES: [&str; 3] = ["RESPONSE", "UPDATE", "MESSAGE_TAG"];
+const MESSAGING_TYPES: [&str; 4] = ["RESPONSE", "UPDATE", "MESSAGE_TAG", "UTILITY"];
 const NOTIFICATION_TYPES: [&str; 3] = ["REGULAR", "SILENT_PUSH", "NO_PUSH"];
 
 /// The checked envelope of a send.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope {
     pub recipient: String,
+    /// `""` when the request did not say.
     pub messaging_type: String,
     pub tag: Option<String>,
     pub notification_type: Option<String>,
-}
-
-/// Where the audio of a message comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum AudioRef {
-    /// The multipart `filedata` part.
-    File,
-    /// `payload.url`.
-    Url(String),
-    /// `payload.attachment_id`.
-    AttachmentId(String),
-}
-
-/// The checked `message.attachment`.
-#[derive(Debug, Clone)]
-pub(crate) struct AttachmentSpec {
-    pub source: AudioRef,
-    pub is_reusable: bool,
+    /// How long after the person's last message the send may go (the tag's window or the
+    /// standard one).
+    pub window: Duration,
 }
 
 /// The recipient's PSID from `recipient` (`{"id":"..."}`), when readable.
@@ -57,12 +46,12 @@ fn upper(params: &Params, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Checks recipient, messaging type, tag and window for `page`.
+/// Checks the envelope's parameters and the tag policy of `page` (before the rate limit).
 pub(crate) fn check_envelope(
     config: &EmulatorConfig,
-    people: &People,
     page: &PageConfig,
     params: &Params,
+    content: &Content,
 ) -> Result<Envelope, GraphErrorReply> {
     if params.text("recipient").is_none() {
         return Err(GraphErrorReply::param_required("recipient"));
@@ -77,12 +66,14 @@ pub(crate) fn check_envelope(
             None => "param recipient must be a JSON object like {\"id\":\"<PSID>\"}".to_owned(),
         }));
     };
-    let Some(messaging_type) = upper(params, "messaging_type") else {
+    let is_action = matches!(content, Content::SenderAction { .. });
+    let messaging_type = upper(params, "messaging_type").unwrap_or_default();
+    if messaging_type.is_empty() && config.require_messaging_type && !is_action {
         return Err(GraphErrorReply::param_required("messaging_type"));
-    };
-    if !MESSAGING_TYPES.contains(&messaging_type.as_str()) {
+    }
+    if !messaging_type.is_empty() && !MESSAGING_TYPES.contains(&messaging_type.as_str()) {
         return Err(GraphErrorReply::param_invalid(format!(
-            "Param messaging_type must be one of {{RESPONSE, UPDATE, MESSAGE_TAG}} - got \"{messaging_type}\""
+            "Param messaging_type must be one of {{RESPONSE, UPDATE, MESSAGE_TAG, UTILITY}} - got \"{messaging_type}\""
         )));
     }
     let tag = upper(params, "tag");
@@ -96,7 +87,11 @@ pub(crate) fn check_envelope(
             return Err(GraphErrorReply::tag_retired(t));
         }
     }
-    let tag_window = if messaging_type == "MESSAGE_TAG" {
+    // A tag counts with MESSAGE_TAG, or when messaging_type is left out (clients that only
+    // set `tag` mean a tagged message).
+    let tagged = messaging_type == "MESSAGE_TAG" || (messaging_type.is_empty() && tag.is_some());
+    let mut window = config.window.standard.0;
+    if tagged {
         let Some(t) = &tag else {
             return Err(GraphErrorReply::param_invalid(
                 "Param tag is required when messaging_type is MESSAGE_TAG (e.g. HUMAN_AGENT)",
@@ -109,10 +104,14 @@ pub(crate) fn check_envelope(
                 valid.join(", ")
             )));
         };
-        Some(w.0)
-    } else {
-        None
-    };
+        if t == "CUSTOMER_FEEDBACK" && content.template_type() != Some("customer_feedback") {
+            return Err(GraphErrorReply::customer_feedback_misuse());
+        }
+        if t == "HUMAN_AGENT" && !page.human_agent {
+            return Err(GraphErrorReply::human_agent_not_granted());
+        }
+        window = w.0;
+    }
     let notification_type = upper(params, "notification_type");
     if let Some(n) = &notification_type {
         if !NOTIFICATION_TYPES.contains(&n.as_str()) {
@@ -121,8 +120,24 @@ pub(crate) fn check_envelope(
             )));
         }
     }
+    Ok(Envelope {
+        recipient,
+        messaging_type,
+        tag,
+        notification_type,
+        window,
+    })
+}
+
+/// Checks the person: known to this Page, reachable, the app may message them, and the
+/// window (after the rate limit).
+pub(crate) fn check_recipient(
+    people: &People,
+    page: &PageConfig,
+    envelope: &Envelope,
+) -> Result<(), GraphErrorReply> {
     let (person, age) = people
-        .lookup(&page.id, &recipient)
+        .lookup(&page.id, &envelope.recipient)
         .ok_or_else(GraphErrorReply::recipient_unknown)?;
     match person.status {
         PsidStatus::Blocked => return Err(GraphErrorReply::blocked()),
@@ -132,71 +147,8 @@ pub(crate) fn check_envelope(
     if !page.app_live && !person.app_role {
         return Err(GraphErrorReply::app_not_live());
     }
-    let allowed = tag_window.unwrap_or(config.window.standard.0);
-    if age > allowed {
+    if age > envelope.window {
         return Err(GraphErrorReply::outside_window());
     }
-    Ok(Envelope {
-        recipient,
-        messaging_type,
-        tag,
-        notification_type,
-    })
-}
-
-fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true") || s == "1",
-        Some(Value::Number(n)) => n.as_i64() == Some(1),
-        _ => false,
-    }
-}
-
-/// Checks `message.attachment` (an audio attachment with at most one of `url` and
-/// `attachment_id`; neither means the multipart `filedata`).
-pub(crate) fn check_attachment(params: &Params) -> Result<AttachmentSpec, GraphErrorReply> {
-    let Some(message) = params.json("message") else {
-        return Err(GraphErrorReply::param_required("message"));
-    };
-    let Some(attachment) = message.get("attachment") else {
-        return Err(GraphErrorReply::param_invalid(
-            "message must contain an attachment: {\"attachment\":{\"type\":\"audio\",\"payload\":{}}} (svara-emulator emulates audio voice notes)",
-        ));
-    };
-    let kind = attachment.get("type").and_then(Value::as_str).unwrap_or("");
-    if kind != "audio" {
-        return Err(GraphErrorReply::param_invalid(format!(
-            "message.attachment.type must be \"audio\" for a voice note - got \"{kind}\""
-        )));
-    }
-    let payload = attachment.get("payload").cloned().unwrap_or(Value::Null);
-    let url = payload
-        .get("url")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let id = match payload.get("attachment_id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let source = match (url, id) {
-        (Some(_), Some(_)) => {
-            return Err(GraphErrorReply::param_invalid(
-                "payload takes either url or attachment_id, not both",
-            ))
-        }
-        (Some(u), None) => AudioRef::Url(u),
-        (None, Some(i)) => AudioRef::AttachmentId(i),
-        (None, None) => AudioRef::File,
-    };
-    if source != AudioRef::File && !params.files.is_empty() {
-        return Err(GraphErrorReply::param_invalid(
-            "send either a filedata part or payload.url / payload.attachment_id, not both",
-        ));
-    }
-    Ok(AttachmentSpec {
-        source,
-        is_reusable: truthy(payload.get("is_reusable")),
-    })
+    Ok(())
 }

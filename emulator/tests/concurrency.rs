@@ -9,22 +9,25 @@ use svara_emulator::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_concurrent_clients_lose_and_duplicate_nothing() {
-    let mut config = EmulatorConfig::default().with_rate_limit(0);
-    config.accept_any_psid = true;
-    let emu = start(config).await;
     const PSIDS: u64 = 25;
     const PER_PSID: u64 = 8;
+    let mut config = EmulatorConfig::default().with_rate_limit(0);
+    for p in 0..PSIDS {
+        config = config.with_psid(PsidConfig::active(&format!("9000000000{p:06}")));
+    }
+    let emu = start(config).await;
     let mut tasks = Vec::new();
     for p in 0..PSIDS {
         for n in 0..PER_PSID {
             let url = emu.base_url();
-            // Every fourth request is invalid (no messaging_type): an attempt, not a delivery.
+            // Every fourth request is invalid (a messaging_type Meta does not know): an
+            // attempt, not a delivery.
             let valid = n % 4 != 3;
             tasks.push(tokio::spawn(async move {
                 let psid = format!("9000000000{p:06}");
                 let mut s = Send::to(&psid);
                 if !valid {
-                    s.messaging_type = None;
+                    s.messaging_type = Some("PROMOTION");
                 }
                 // A fresh client per request: separate connections, truly concurrent.
                 let r = client()

@@ -81,7 +81,7 @@ fn toml_and_json_scenarios_parse_to_the_same_config() {
     assert_eq!(t.faults[0].times, Some(1));
     assert_eq!(t.faults[1].delay, HumanDuration::secs(2));
     assert_eq!(t.fetch.timeout, HumanDuration::secs(4));
-    assert!(!t.audio.require_m4a_aac);
+    assert!(!t.audio.strict_voice_notes);
     assert_eq!(t.window.tags.len(), 1);
     // Untouched sections keep their defaults.
     assert_eq!(t.window.standard, HumanDuration::hours(24));
@@ -200,8 +200,55 @@ async fn file_scenario_drives_the_server() {
         .snapshot()
         .messages_for("1004")
         .iter()
-        .map(|d| d.audio.codec.clone())
+        .map(|d| d.audio.as_ref().unwrap().codec.clone())
         .collect();
     assert_eq!(codecs[1], "mp3");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_scenarios_psids_replace_the_defaults_unless_extend_defaults() {
+    let replaced = EmulatorConfig::from_toml_str("[[psids]]\nid = \"42\"\n").unwrap();
+    let ids: Vec<&str> = replaced.psids.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["42"]);
+    assert_eq!(
+        replaced.pages,
+        EmulatorConfig::default().pages,
+        "pages were not listed"
+    );
+    let merged = EmulatorConfig::from_toml_str(
+        "extend_defaults = true\n[[psids]]\nid = \"42\"\n[[psids]]\nid = \"6128493027184956\"\nstatus = \"blocked\"\n[[pages]]\nid = \"777\"\ntokens = [\"tok-777\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        merged.psids.len(),
+        EmulatorConfig::default().psids.len() + 1
+    );
+    let default_psid = merged.psids.iter().find(|p| p.id == DEFAULT_PSID).unwrap();
+    assert_eq!(
+        default_psid.status,
+        PsidStatus::Blocked,
+        "a listed id replaces the built-in one"
+    );
+    assert!(merged.psids.iter().any(|p| p.id == PSID_BLOCKED));
+    assert_eq!(merged.pages.len(), 4);
+    // Printing and reading back does not duplicate anything.
+    let again = EmulatorConfig::from_toml_str(&toml::to_string(&merged).unwrap()).unwrap();
+    assert_eq!(again, merged);
+}
+
+#[test]
+fn new_sections_parse_and_bad_values_are_refused() {
+    let c = EmulatorConfig::from_toml_str(
+        "require_messaging_type = true\n[audio]\nstrict_voice_notes = true\n[fetch]\npublic_urls_only = true\n[attachments]\nexpire_after = \"2s\"\n[versions]\ndefault = \"v24.0\"\nextra = [\"v26.0\"]\n[limits]\nmax_connections = 8\nidle_timeout = \"5s\"\n[rate_limit]\nother_sends_per_second = 5\n",
+    )
+    .unwrap();
+    assert!(c.require_messaging_type && c.audio.strict_voice_notes && c.fetch.public_urls_only);
+    assert_eq!(c.attachments.expire_after, Some(HumanDuration::secs(2)));
+    assert_eq!(c.limits.max_connections, 8);
+    assert_eq!(c.rate_limit.other_sends_per_second, 5);
+    let e = EmulatorConfig::from_toml_str("[versions]\ndefault = \"v99.0\"").unwrap_err();
+    assert!(e.to_string().contains("v99.0"), "{e}");
+    let e = EmulatorConfig::from_toml_str("[limits]\nmax_connections = 0").unwrap_err();
+    assert!(e.to_string().contains("max_connections"), "{e}");
 }

@@ -106,13 +106,6 @@ async fn recipient_errors() {
 async fn messaging_type_and_tag_errors() {
     let emu = start_unlimited().await;
     let mut s = Send::to(DEFAULT_PSID);
-    s.messaging_type = None;
-    let body = expect(&emu, s, 400, 100, None).await;
-    assert_eq!(
-        body["error"]["message"],
-        "(#100) The parameter messaging_type is required"
-    );
-    let mut s = Send::to(DEFAULT_PSID);
     s.messaging_type = Some("PROMOTION");
     expect(&emu, s, 400, 100, None).await;
     let mut s = Send::to(DEFAULT_PSID);
@@ -163,14 +156,8 @@ async fn file_part_errors() {
         s.files[0].content_type = ct;
         expect(&emu, s, 400, 100, Some(2_018_047)).await;
     }
-    // Declared audio/mp4 but the bytes are not M4A/AAC: decoded, not trusted.
-    for name in [
-        "speech-stereo.mp3",
-        "image.png",
-        "page.html",
-        "video-only.mp4",
-        "random.bin",
-    ] {
+    // Declared audio/mp4 but the bytes are not audio: decoded, not trusted.
+    for name in ["image.png", "page.html", "video-only.mp4", "random.bin"] {
         let mut s = Send::to(DEFAULT_PSID);
         s.files[0].bytes = fixture(name);
         let body = expect(&emu, s, 400, 100, Some(2_018_047)).await;
@@ -182,16 +169,19 @@ async fn file_part_errors() {
             "{name}: {body}"
         );
     }
-    // Not an audio attachment.
+    // An image attachment whose file is declared audio/mp4: the types do not match.
     let mut s = Send::to(DEFAULT_PSID);
     s.message = json!({"attachment": {"type": "image", "payload": {}}});
-    expect(&emu, s, 400, 100, None).await;
+    expect(&emu, s, 400, 100, Some(2_018_047)).await;
+    // A text message with a file part.
     let mut s = Send::to(DEFAULT_PSID);
     s.message = json!({"text": "hello"});
     expect(&emu, s, 400, 100, None).await;
     let snap = emu.snapshot();
     assert_eq!(snap.delivered, 0);
-    assert_eq!(snap.attempts_for(DEFAULT_PSID), 13);
+    assert_eq!(snap.attempts_for(DEFAULT_PSID), 12);
+    assert_eq!(snap.rejected, 12);
+    assert_eq!(snap.rejected_by_error["100/2018047"], 8);
 }
 
 #[tokio::test]
@@ -204,7 +194,7 @@ async fn over_25_mb_is_refused_with_2018109() {
         .as_str()
         .unwrap()
         .contains("26214400"));
-    // Exactly at the limit is not "too large" (it fails later, as not M4A).
+    // Exactly at the limit is not "too large" (it fails later, as not audio).
     let mut s = Send::to(DEFAULT_PSID);
     s.files[0].bytes = vec![0u8; 26_214_400];
     expect(&emu, s, 400, 100, Some(2_018_047)).await;

@@ -109,10 +109,15 @@ async fn audio_url_is_fetched_and_delivered() {
         let url = format!("{files}{path}");
         assert_sent(send_url(&emu, &url).await, DEFAULT_PSID).await;
         let d = emu.deliveries().pop().unwrap();
-        assert_eq!(d.origin, AudioOrigin::Url);
+        assert_eq!(d.origin, Some(AudioOrigin::Url));
+        assert_eq!(
+            d.url_public,
+            Some(false),
+            "127.0.0.1 is not a public address"
+        );
         assert_eq!(d.url.as_deref(), Some(url.as_str()));
         assert_eq!(d.content_type.as_deref(), Some("audio/mp4"));
-        assert_eq!(d.audio.size_bytes, m4a().len() as u64);
+        assert_eq!(d.size_bytes, Some(m4a().len() as u64));
         assert_eq!(d.filename, None);
     }
     // The upload endpoint fetches URLs too.
@@ -135,10 +140,9 @@ async fn audio_url_is_fetched_and_delivered() {
 async fn url_failures_answer_like_meta() {
     let files = file_server().await;
     let emu = emulator().await;
-    let cases: [(&str, i64, Option<i64>); 7] = [
+    let cases: [(&str, i64, Option<i64>); 6] = [
         ("/missing.m4a", 100, Some(2_018_008)),
         ("/page.html", 546, None),
-        ("/mp3-labelled-m4a", 100, Some(2_018_047)),
         ("/big.m4a", 100, Some(2_018_109)),
         ("/endless.m4a", 100, Some(2_018_109)),
         ("/slow.m4a", 100, Some(2_018_008)),
@@ -180,7 +184,33 @@ async fn url_failures_answer_like_meta() {
     )
     .await;
     let snap = emu.snapshot();
-    assert_eq!((snap.delivered, snap.attempts_for(DEFAULT_PSID)), (0, 9));
+    assert_eq!((snap.delivered, snap.attempts_for(DEFAULT_PSID)), (0, 8));
+}
+
+#[tokio::test]
+async fn an_mp3_by_url_is_delivered_and_strict_mode_refuses_it_as_its_own_policy() {
+    let files = file_server().await;
+    let emu = emulator().await;
+    // MP3 bytes served as audio/mp4: audio, it decodes, Meta takes it.
+    let url = format!("{files}/mp3-labelled-m4a");
+    assert_sent(send_url(&emu, &url).await, DEFAULT_PSID).await;
+    let d = emu.deliveries().pop().unwrap();
+    assert_eq!(d.audio.as_ref().unwrap().codec, "mp3");
+    assert!(
+        !d.voice_note,
+        "MP3 is delivered as an audio file, not a voice bubble"
+    );
+    let mut config = EmulatorConfig::default()
+        .with_rate_limit(0)
+        .with_strict_voice_notes();
+    config.fetch.max_bytes = MAX;
+    let strict = start(config).await;
+    let body = assert_graph_error(send_url(&strict, &url).await, 400, 100, Some(2_018_047)).await;
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("strict_voice_notes") && msg.contains("not Meta's"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -203,4 +233,59 @@ async fn url_and_attachment_id_together_or_with_a_file_are_refused() {
         .as_str()
         .unwrap()
         .contains("not both"));
+}
+
+#[tokio::test]
+async fn public_urls_only_refuses_loopback_without_connecting() {
+    let (files, hits) = serve_files_counted().await;
+    let mut config = EmulatorConfig::default().with_rate_limit(0);
+    config.fetch.public_urls_only = true;
+    let emu = start(config).await;
+    let port = files.rsplit(':').next().unwrap().to_owned();
+    for url in [
+        format!("{files}/voice.m4a"),
+        format!("http://localhost:{port}/voice.m4a"),
+        format!("http://[::1]:{port}/voice.m4a"),
+    ] {
+        let body = assert_graph_error(send_url(&emu, &url).await, 400, 100, Some(2_018_008)).await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("public_urls_only"),
+            "{url}: {body}"
+        );
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the emulator never connected"
+    );
+    // By default the same URL is fetched, and the record says it is not public.
+    let emu = emulator().await;
+    assert_sent(
+        send_url(&emu, &format!("{files}/voice.m4a")).await,
+        DEFAULT_PSID,
+    )
+    .await;
+    assert_eq!(emu.deliveries()[0].url_public, Some(false));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_redirect_to_file_url_is_a_graph_shaped_fetch_failure() {
+    let files = serve_files().await;
+    let emu = emulator().await;
+    let body = assert_graph_error(
+        send_url(&emu, &format!("{files}/to-file")).await,
+        400,
+        100,
+        Some(2_018_008),
+    )
+    .await;
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("file:"),
+        "{body}"
+    );
+    assert_eq!(emu.snapshot().delivered, 0);
 }

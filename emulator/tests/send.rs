@@ -26,19 +26,23 @@ async fn multipart_send_is_delivered_and_recorded() {
     assert_eq!(d.messaging_type, "RESPONSE");
     assert_eq!(d.notification_type.as_deref(), Some("SILENT_PUSH"));
     assert_eq!(d.tag, None);
-    assert_eq!(d.origin, AudioOrigin::Upload);
+    assert_eq!(d.kind, MessageKind::Audio);
+    assert_eq!(d.origin, Some(AudioOrigin::Upload));
+    assert!(d.voice_note, "AAC in M4A is a voice note");
     assert_eq!(d.filename.as_deref(), Some("voice.m4a"));
     assert_eq!(d.content_type.as_deref(), Some("audio/mp4"));
     assert_eq!(d.api_version, "v25.0");
-    assert_eq!(d.audio.container, "mp4");
+    let audio = d.audio.as_ref().expect("audio info");
+    assert_eq!(audio.container, "mp4");
     assert!(
-        d.audio.codec.starts_with("aac") || d.audio.codec == "he-aac",
+        audio.codec.starts_with("aac") || audio.codec == "he-aac",
         "{}",
-        d.audio.codec
+        audio.codec
     );
-    assert_eq!(d.audio.size_bytes, m4a().len() as u64);
-    assert!(d.audio.duration_ms > 500, "{:?}", d.audio);
-    assert_eq!(emu.audio(&d.sha256).as_deref(), Some(m4a().as_slice()));
+    assert_eq!(audio.size_bytes, m4a().len() as u64);
+    assert!(audio.duration_ms > 500, "{audio:?}");
+    let sha = d.sha256.as_deref().unwrap();
+    assert_eq!(emu.audio(sha).as_deref(), Some(m4a().as_slice()));
     assert_eq!(emu.deliveries(), vec![d.clone()]);
 }
 
@@ -203,7 +207,7 @@ async fn reusable_upload_returns_attachment_id_and_it_can_be_reused() {
     assert_eq!(snap.attachments[0].attachment_id, id);
     assert_eq!(snap.attachments[0].page_id, DEFAULT_PAGE_ID);
     let reused = &snap.messages_for(PSID_SECOND)[0];
-    assert_eq!(reused.origin, AudioOrigin::AttachmentId);
+    assert_eq!(reused.origin, Some(AudioOrigin::AttachmentId));
     assert_eq!(reused.attachment_id.as_deref(), Some(id.as_str()));
     assert_eq!(reused.sha256, snap.messages_for(DEFAULT_PSID)[0].sha256);
     assert_eq!(reused.filename.as_deref(), Some("voice.m4a"));

@@ -42,11 +42,12 @@ async fn the_bot_delivers_a_converted_voice_note() {
     let notes = seen.messages_for(DEFAULT_PSID);
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].message_id, id);
-    let audio = &notes[0].audio; // what the emulator probed in the upload
+    let audio = notes[0].audio.as_ref().unwrap(); // what the emulator probed in the upload
     assert_eq!(
         (audio.container.as_str(), audio.codec.as_str()),
         ("mp4", "aac-lc")
     );
+    assert!(notes[0].voice_note, "AAC in M4A: plays as a voice bubble");
     assert_eq!(seen.attempts_for(DEFAULT_PSID), 1, "no hidden retries");
     emulator.shutdown().await;
 }

@@ -23,3 +23,6 @@ bash scripts/lib/test-node.sh
 
 step "Examples and the demo (scripts/lib/test-examples.sh)"
 bash scripts/lib/test-examples.sh
+
+step "Emulator compatibility with third-party clients (scripts/lib/test-emulator-compat.sh)"
+bash scripts/lib/test-emulator-compat.sh

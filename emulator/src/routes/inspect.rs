@@ -1,12 +1,12 @@
 //! `/__emulator/*`: what the emulator received (`GET messages`), forgetting it (`POST reset`),
-//! people added at run time (`POST psids`), the received audio bytes by hash, and a health
+//! people added at run time (`POST psids`), the received media bytes by hash, and a health
 //! check. Not part of Meta's API.
 
 use crate::config::PsidConfig;
 use crate::state::AppState;
 use crate::store::Snapshot;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -31,11 +31,13 @@ pub(super) async fn audio(
     State(state): State<Arc<AppState>>,
     Path(sha256): Path<String>,
 ) -> Response {
-    match state.store.audio(&sha256.to_ascii_lowercase()) {
-        Some(bytes) => ([(header::CONTENT_TYPE, "audio/mp4")], bytes.to_vec()).into_response(),
+    match state.store.media(&sha256.to_ascii_lowercase()) {
+        Some((bytes, content_type)) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
         None => (
             StatusCode::NOT_FOUND,
-            Json(json!({ "error": "no audio with this sha256 is kept (reset, or over keep_audio_bytes)" })),
+            Json(json!({ "error": "no media with this sha256 is kept (reset, or over keep_audio_bytes)" })),
         )
             .into_response(),
     }
@@ -66,6 +68,15 @@ pub(super) async fn upsert_psid(
     let id = person.id.clone();
     state.people.upsert(person);
     Json(json!({ "success": true, "psid": id })).into_response()
+}
+
+/// A known inspection path with the wrong method: JSON, never an empty 405.
+pub(super) async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(json!({ "error": format!("{method} is not supported on {}; see the emulator's README for the inspection endpoints", uri.path()) })),
+    )
+        .into_response()
 }
 
 fn bad_request(message: String) -> Response {

@@ -1,16 +1,22 @@
-//! The HTTP surface: the Graph Send API endpoints Meta serves, the `/__emulator/*` inspection
-//! endpoints, and Graph-shaped answers for everything else.
+//! The HTTP surface: the Graph endpoints Meta serves for a bot (`POST /messages`,
+//! `POST /message_attachments`, `GET /me`, `GET /{psid}`), the `/__emulator/*` inspection
+//! endpoints, and Graph-shaped JSON for everything else — unknown routes, unsupported
+//! methods, malformed paths and versions that never existed — never an empty 405. Every
+//! Graph response carries the `facebook-api-version` header of the version that served it.
 
-mod attachments;
-mod audio_source;
+mod graph_get;
 mod inspect;
-mod messages;
+mod media;
 mod pipeline;
+mod send;
+mod upload;
 
 use crate::graph_error::GraphErrorReply;
 use crate::state::AppState;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, Uri};
+use crate::versions::{self, Version, VERSION_HEADER};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Method, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,40 +30,127 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/__emulator/health", get(inspect::health))
         .route("/__emulator/psids", post(inspect::upsert_psid))
         .route("/__emulator/audio/{sha256}", get(inspect::audio))
-        .route("/{version}/{node}/messages", post(messages::versioned))
-        .route("/{node}/messages", post(messages::unversioned))
-        .route(
-            "/{version}/{node}/message_attachments",
-            post(attachments::versioned),
-        )
-        .route(
-            "/{node}/message_attachments",
-            post(attachments::unversioned),
-        )
-        .fallback(unsupported)
+        .method_not_allowed_fallback(inspect::method_not_allowed)
+        .fallback(graph)
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
 
-async fn unsupported(method: Method, uri: Uri) -> Response {
-    let object = uri
-        .path()
-        .trim_matches('/')
-        .split('/')
-        .find(|s| !is_version(s))
-        .unwrap_or("")
-        .to_owned();
-    GraphErrorReply::unsupported(method.as_str(), &object).into_response()
+/// Which endpoint family a request hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// `/messages`: send.
+    Messages,
+    /// `/message_attachments`: upload only.
+    Attachments,
 }
 
-/// True for Graph version segments such as `v25.0`.
-pub(crate) fn is_version(s: &str) -> bool {
-    s.strip_prefix('v')
-        .and_then(|r| r.split_once('.'))
-        .is_some_and(|(a, b)| {
-            !a.is_empty()
-                && !b.is_empty()
-                && a.bytes().all(|c| c.is_ascii_digit())
-                && b.bytes().all(|c| c.is_ascii_digit())
-        })
+/// A Graph path, split: the version (when the first segment is one) and the rest.
+struct GraphPath {
+    version: Option<Version>,
+    segments: Vec<String>,
+}
+
+fn split_path(path: &str) -> GraphPath {
+    let mut segments: Vec<String> = path
+        .strip_prefix('/')
+        .unwrap_or(path)
+        .split('/')
+        .map(percent_decode)
+        .collect();
+    if segments.last().is_some_and(String::is_empty) && segments.len() > 1 {
+        segments.pop();
+    }
+    let version = segments.first().and_then(|s| versions::parse(s));
+    if version.is_some() {
+        segments.remove(0);
+    }
+    GraphPath { version, segments }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Every request that is not `/__emulator/*`: dispatched by method and path like Graph.
+async fn graph(State(state): State<Arc<AppState>>, req: Request<Body>) -> Response {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let parsed = split_path(&path);
+    let config = &state.config;
+    if let Some(v) = parsed.version {
+        if !versions::exists(config, v) {
+            let reply = GraphErrorReply::unknown_path(
+                &path,
+                &format!(
+                    " ({} is not a Graph API version; the newest is {})",
+                    versions::format(v),
+                    versions::NEWEST
+                ),
+            );
+            return with_version(reply.into_response(), versions::served(config, None));
+        }
+    }
+    let served = versions::served(config, parsed.version);
+    let version_text = parsed.version.map(versions::format).unwrap_or_default();
+    let segs: Vec<&str> = parsed.segments.iter().map(String::as_str).collect();
+    let response = match (&method, segs.as_slice()) {
+        (&Method::POST, [node, "messages"]) if !node.is_empty() => {
+            pipeline::run(
+                state.clone(),
+                Endpoint::Messages,
+                version_text,
+                served,
+                (*node).to_owned(),
+                req,
+            )
+            .await
+        }
+        (&Method::POST, [node, "message_attachments"]) if !node.is_empty() => {
+            pipeline::run(
+                state.clone(),
+                Endpoint::Attachments,
+                version_text,
+                served,
+                (*node).to_owned(),
+                req,
+            )
+            .await
+        }
+        (&Method::GET, [node]) if !node.is_empty() => graph_get::node(&state, node, req).await,
+        (m, [node] | [node, _]) if !node.is_empty() && !segs.contains(&"") => {
+            pipeline::log_line(m.as_str(), &path, None, "100/33 unsupported");
+            GraphErrorReply::unsupported(m.as_str(), node).into_response()
+        }
+        _ => GraphErrorReply::unknown_path(&path, "").into_response(),
+    };
+    with_version(response, served)
+}
+
+fn with_version(mut response: Response, served: Version) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&versions::format(served)) {
+        response.headers_mut().insert(VERSION_HEADER, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split_like_graph() {
+        let p = split_path("/v25.0/me/messages");
+        assert_eq!(p.version, Some((25, 0)));
+        assert_eq!(p.segments, vec!["me", "messages"]);
+        let p = split_path("/me/messages/");
+        assert_eq!(p.version, None);
+        assert_eq!(p.segments, vec!["me", "messages"]);
+        let p = split_path("/v99.0/%7Bx%7D");
+        assert_eq!(p.version, Some((99, 0)));
+        assert_eq!(p.segments, vec!["{x}"]);
+    }
 }

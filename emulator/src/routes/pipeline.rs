@@ -1,16 +1,33 @@
-//! The path every Send API request takes: faults decided before the body, body read, attempt
-//! counted, faults for the recipient, token and proof, Page in the path, rate limit, then the
-//! endpoint's own work; slow and dropped-after-body faults are applied to the answer.
+//! The path every send and upload takes, in the order Meta reports errors:
+//!
+//! 1. faults decided before the body (share-based rules, like an outage);
+//! 2. the body, read within `limits.body_timeout` and its size limits;
+//! 3. faults for the recipient (rules naming PSIDs);
+//! 4. token, `appsecret_proof`, the Page in the path;
+//! 5. parameters: `sender_action` or `message` (valid JSON, text or attachment, templates,
+//!    quick replies, the file part), then `recipient`, `messaging_type`, `tag` (and its
+//!    policy: HUMAN_AGENT granted, CUSTOMER_FEEDBACK only with its template),
+//!    `notification_type`;
+//! 6. the rate limit: only sends that got this far count (audio and video in one budget,
+//!    everything else in another); uploads do not;
+//! 7. the person: known PSID, blocked, unavailable, app not live, the window;
+//! 8. the media: saved id, URL download or the uploaded file, its type, size and bytes;
+//! 9. recorded, answered; slow and dropped-after-body faults are applied to the answer.
+//!
+//! Every request is counted exactly once, as accepted or refused (per error code).
 
+use super::Endpoint;
 use crate::auth::{authenticate, find_token};
 use crate::config::PageConfig;
 use crate::faults::{Fault, FaultKind};
 use crate::graph_error::GraphErrorReply;
+use crate::message::{read_content, Content};
 use crate::rate_limit::BUC_HEADER;
 use crate::request::{read_params, Params};
 use crate::server::ConnectionKill;
 use crate::state::AppState;
 use crate::validate::recipient_psid;
+use crate::versions::Version;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::{IntoResponse, Response};
@@ -19,21 +36,16 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Which endpoint family a request hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Endpoint {
-    /// `/messages`: send.
-    Messages,
-    /// `/message_attachments`: upload only.
-    Attachments,
-}
-
 /// What an endpoint's own work sees.
 pub(crate) struct Call<'a> {
     pub state: &'a AppState,
     pub page: &'a PageConfig,
     pub params: &'a Params,
+    pub content: &'a Content,
+    /// The version in the path (`v25.0`), empty when unversioned.
     pub api_version: &'a str,
+    /// The version that serves the call.
+    pub served: Version,
 }
 
 /// Runs a request through the shared steps, then the endpoint's work.
@@ -41,6 +53,7 @@ pub(crate) async fn run(
     state: Arc<AppState>,
     endpoint: Endpoint,
     version: String,
+    served: Version,
     node: String,
     req: Request<Body>,
 ) -> Response {
@@ -48,37 +61,47 @@ pub(crate) async fn run(
     let headers = req.headers().clone();
     // The path only: the query string may carry the token.
     let path = req.uri().path().to_owned();
-    let count = |psid: Option<&str>| match endpoint {
-        Endpoint::Messages => state.store.count_attempt(psid),
-        Endpoint::Attachments => state.store.count_upload_attempt(),
+    let upload = endpoint == Endpoint::Attachments;
+    let refuse = |psid: Option<&str>, key: &str| {
+        let known = psid.is_some_and(|p| state.people.is_known(p));
+        state.store.refuse(upload, psid, known, key);
     };
-    if !version.is_empty() && !super::is_version(&version) {
-        count(None);
-        return GraphErrorReply::unknown_path(&version).into_response();
-    }
     let early = state.faults.pick(None);
     if early.is_some_and(|f| f.kind == FaultKind::DropBeforeBody) {
-        count(None);
-        log(&path, None, "fault: connection dropped before the body");
+        refuse(None, "fault:drop_before_body");
+        log_line(
+            "POST",
+            &path,
+            None,
+            "fault: connection dropped before the body",
+        );
         return drop_connection(kill).await;
     }
-    let params = match read_params(req, state.config.audio.max_bytes).await {
-        Ok(p) => p,
-        Err(e) => {
-            count(None);
-            log(&path, None, &describe_error(&e));
+    let limits = &state.config.limits;
+    let read = read_params(req, state.config.audio.max_bytes, limits);
+    let params = match tokio::time::timeout(limits.body_timeout.0, read).await {
+        Ok(Ok(p)) => p,
+        Ok(Err((e, partial))) => {
+            let psid = (!upload).then(|| recipient_psid(&partial)).flatten();
+            refuse(psid.as_deref(), &e.key());
+            log_line("POST", &path, psid.as_deref(), &e.describe());
+            return e.into_response();
+        }
+        Err(_) => {
+            let e = GraphErrorReply::body_timeout(&limits.body_timeout);
+            refuse(None, &e.key());
+            log_line("POST", &path, None, &e.describe());
             return e.into_response();
         }
     };
-    let psid = (endpoint == Endpoint::Messages)
-        .then(|| recipient_psid(&params))
-        .flatten();
-    count(psid.as_deref());
+    let psid = (!upload).then(|| recipient_psid(&params)).flatten();
     let fault = early.or_else(|| psid.as_deref().and_then(|p| state.faults.pick(Some(p))));
     if let Some(f) = fault {
         let reply = match f.kind {
             FaultKind::DropBeforeBody => {
-                log(
+                refuse(psid.as_deref(), "fault:drop_before_body");
+                log_line(
+                    "POST",
                     &path,
                     psid.as_deref(),
                     "fault: connection dropped, not processed",
@@ -91,17 +114,19 @@ pub(crate) async fn run(
             FaultKind::Slow | FaultKind::DropAfterBody => None,
         };
         if let Some(reply) = reply {
-            log(
+            refuse(psid.as_deref(), &reply.key());
+            log_line(
+                "POST",
                 &path,
                 psid.as_deref(),
-                &format!("fault: {}", describe_error(&reply)),
+                &format!("fault: {}", reply.describe()),
             );
             return reply.into_response();
         }
     }
     let mut buc = None;
     let result = authorised(
-        &state, endpoint, &params, &headers, &node, &version, &mut buc,
+        &state, endpoint, &params, &headers, &node, &version, served, &mut buc,
     )
     .await;
     let mut response = match result {
@@ -111,11 +136,12 @@ pub(crate) async fn run(
                 .or_else(|| body.get("attachment_id"))
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            log(&path, psid.as_deref(), &format!("200 {id}"));
+            log_line("POST", &path, psid.as_deref(), &format!("200 {id}"));
             Json(body).into_response()
         }
         Err(e) => {
-            log(&path, psid.as_deref(), &describe_error(&e));
+            refuse(psid.as_deref(), &e.key());
+            log_line("POST", &path, psid.as_deref(), &e.describe());
             e.into_response()
         }
     };
@@ -127,6 +153,7 @@ pub(crate) async fn run(
     after_fault(fault, kill, response).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn authorised(
     state: &AppState,
     endpoint: Endpoint,
@@ -134,6 +161,7 @@ async fn authorised(
     headers: &axum::http::HeaderMap,
     node: &str,
     version: &str,
+    served: Version,
     buc: &mut Option<String>,
 ) -> Result<Value, GraphErrorReply> {
     let token_param = params
@@ -145,20 +173,29 @@ async fn authorised(
     if node != "me" && node != page.id {
         return Err(GraphErrorReply::unsupported("POST", node));
     }
-    let usage = state.rate.acquire(&page.id, Instant::now());
-    *buc = Some(state.rate.header(&page.id, &usage));
-    if !usage.admitted {
-        return Err(GraphErrorReply::rate_limited());
-    }
+    let content = read_content(params, endpoint == Endpoint::Attachments)?;
     let call = Call {
         state,
         page: &page,
         params,
+        content: &content,
         api_version: version,
+        served,
     };
     match endpoint {
-        Endpoint::Messages => super::messages::work(call).await,
-        Endpoint::Attachments => super::attachments::work(call).await,
+        Endpoint::Messages => {
+            let envelope = crate::validate::check_envelope(&state.config, &page, params, &content)?;
+            let usage = state
+                .rate
+                .acquire(&page.id, content.kind().is_heavy(), Instant::now());
+            *buc = Some(state.rate.header(&page.id, &usage));
+            if !usage.admitted {
+                return Err(GraphErrorReply::rate_limited());
+            }
+            crate::validate::check_recipient(&state.people, &page, &envelope)?;
+            super::send::work(call, envelope).await
+        }
+        Endpoint::Attachments => super::upload::work(call).await,
     }
 }
 
@@ -192,14 +229,10 @@ async fn drop_connection(kill: Option<ConnectionKill>) -> Response {
     }
 }
 
-/// One line per request: path (never the query), recipient, outcome. Never the token.
-fn log(path: &str, psid: Option<&str>, outcome: &str) {
-    tracing::info!(target: "svara_emulator", "POST {path} recipient={} -> {outcome}", psid.unwrap_or("-"));
-}
-
-fn describe_error(e: &GraphErrorReply) -> String {
-    match e.subcode {
-        Some(sub) => format!("{} error {}/{sub}", e.status.as_u16(), e.code),
-        None => format!("{} error {}", e.status.as_u16(), e.code),
-    }
+/// One line per request: method, path (never the query), recipient (cut to 32 characters),
+/// outcome. Never the token.
+pub(crate) fn log_line(method: &str, path: &str, psid: Option<&str>, outcome: &str) {
+    let psid: String = psid.unwrap_or("-").chars().take(32).collect();
+    let path: String = path.chars().take(200).collect();
+    tracing::info!(target: "svara_emulator", "{method} {path} recipient={psid} -> {outcome}");
 }

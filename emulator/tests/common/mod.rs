@@ -198,3 +198,84 @@ pub async fn assert_sent(resp: reqwest::Response, psid: &str) -> Value {
 pub async fn start_unlimited() -> Emulator {
     start(EmulatorConfig::default().with_rate_limit(0)).await
 }
+
+/// A local file server on 127.0.0.1 for `payload.url` tests: `/voice.m4a` (audio/mp4),
+/// `/speech.mp3` (audio/mpeg), `/image.png` (image/png), `/image.jpg` (image/jpeg),
+/// `/to-file` (a redirect to `file:///etc/passwd`). Returns its base URL.
+pub async fn serve_files() -> String {
+    serve_files_counted().await.0
+}
+
+/// [`serve_files`] and the number of requests it has answered.
+pub async fn serve_files_counted() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let hits = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = hits.clone();
+    let file = |ct: &'static str, bytes: Vec<u8>| {
+        get(move || {
+            let b = bytes.clone();
+            async move { ([(header::CONTENT_TYPE, ct)], b).into_response() }
+        })
+    };
+    let app = axum::Router::new()
+        .route("/voice.m4a", file("audio/mp4", m4a()))
+        .route(
+            "/speech.mp3",
+            file("audio/mpeg", fixture("speech-stereo.mp3")),
+        )
+        .route("/image.png", file("image/png", fixture("image.png")))
+        .route("/image.jpg", file("image/jpeg", fixture("image.png")))
+        .route(
+            "/to-file",
+            get(|| async {
+                (
+                    axum::http::StatusCode::FOUND,
+                    [(header::LOCATION, "file:///etc/passwd")],
+                )
+            }),
+        )
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                next.run(req)
+            },
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), hits)
+}
+
+/// A multipart file part.
+pub fn part(bytes: Vec<u8>, name: impl Into<String>, content_type: &str) -> Part {
+    Part::bytes(bytes)
+        .file_name(name.into())
+        .mime_str(content_type)
+        .expect("mime")
+}
+
+/// POSTs a multipart form to `{base}{path}` with the default token in the query.
+pub async fn post_form(base: &str, path: &str, form: Form) -> reqwest::Result<reqwest::Response> {
+    client()
+        .post(format!("{base}{path}"))
+        .query(&[("access_token", DEFAULT_PAGE_TOKEN)])
+        .multipart(form)
+        .send()
+        .await
+}
+
+/// `GET {base}/__emulator/messages` as JSON, and its size in bytes.
+pub async fn messages_json(base: &str) -> (Value, usize) {
+    let text = client()
+        .get(format!("{base}/__emulator/messages"))
+        .send()
+        .await
+        .expect("inspection answers")
+        .text()
+        .await
+        .expect("body");
+    (serde_json::from_str(&text).expect("JSON"), text.len())
+}

@@ -2,11 +2,14 @@
 //! wrote, limits, rules and injected faults. Loaded from JSON or TOML, or built in code; the
 //! [`Default`] is a working Page with a token and one PSID for every common case.
 
+mod sections;
+
+pub use sections::*;
+
 use crate::duration::HumanDuration;
 use crate::faults::FaultRule;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -85,6 +88,14 @@ pub struct PageConfig {
     /// Whether the app is live with `pages_messaging` approved. When false only PSIDs with
     /// `app_role = true` can be messaged (others get 200/2018028).
     pub app_live: bool,
+    /// Whether the app has the Human Agent feature (App Review) for this Page. Without it the
+    /// `HUMAN_AGENT` tag is refused with 10 ("Application does not have permission for this
+    /// action"). Default true.
+    pub human_agent: bool,
+    /// Whether the app holds `pages_user_locale`, `pages_user_timezone` and
+    /// `pages_user_gender`, so the User Profile API returns `locale`, `timezone` and `gender`
+    /// (without them: 2018247). Default true.
+    pub user_info_permissions: bool,
 }
 
 impl Default for PageConfig {
@@ -95,6 +106,8 @@ impl Default for PageConfig {
             tokens: Vec::new(),
             expired_tokens: Vec::new(),
             app_live: true,
+            human_agent: true,
+            user_info_permissions: true,
         }
     }
 }
@@ -140,6 +153,9 @@ pub struct PsidConfig {
     pub status: PsidStatus,
     /// Admin, developer or tester of the app (may be messaged while the app is not live).
     pub app_role: bool,
+    /// What the User Profile API (`GET /{psid}?fields=...`) returns; every field has a stable
+    /// made-up default derived from the id.
+    pub profile: ProfileConfig,
 }
 
 impl Default for PsidConfig {
@@ -150,8 +166,27 @@ impl Default for PsidConfig {
             last_message_ago: HumanDuration::secs(300),
             status: PsidStatus::Active,
             app_role: false,
+            profile: ProfileConfig::default(),
         }
     }
+}
+
+/// A person's public profile as the User Profile API shows it. Unset fields get defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// `first_name` (default "Test").
+    pub first_name: Option<String>,
+    /// `last_name` (default "User" and the last four digits of the PSID).
+    pub last_name: Option<String>,
+    /// `profile_pic` (default a made-up `https://platform-lookaside.fbsbx.com/...` URL).
+    pub profile_pic: Option<String>,
+    /// `locale` (default `en_US`).
+    pub locale: Option<String>,
+    /// `timezone`, hours relative to GMT (default 0).
+    pub timezone: Option<i32>,
+    /// `gender` (default not returned).
+    pub gender: Option<String>,
 }
 
 impl PsidConfig {
@@ -173,101 +208,6 @@ impl PsidConfig {
     pub fn status(mut self, status: PsidStatus) -> Self {
         self.status = status;
         self
-    }
-}
-
-/// Meta's per-Page limit on audio sends (10 per second).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateLimitConfig {
-    /// Requests to the send and upload endpoints allowed per window per Page; 0 disables the limit.
-    pub audio_sends_per_second: u32,
-    /// The sliding window (default 1 s).
-    pub window: HumanDuration,
-    /// Forces `estimated_time_to_regain_access` (minutes) in the `X-Business-Use-Case-Usage`
-    /// header; by default it is the time until the window frees a slot, in whole minutes
-    /// rounded down (0 for the 1-second window).
-    pub regain_access_minutes: Option<u32>,
-}
-
-impl Default for RateLimitConfig {
-    fn default() -> Self {
-        RateLimitConfig {
-            audio_sends_per_second: 10,
-            window: HumanDuration::secs(1),
-            regain_access_minutes: None,
-        }
-    }
-}
-
-/// How the emulator downloads `payload.url` (Meta's limits by default).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FetchConfig {
-    /// Whole-download timeout (Meta: 10 s for audio).
-    pub timeout: HumanDuration,
-    /// Largest body accepted (25 MB).
-    pub max_bytes: u64,
-    /// Redirects followed.
-    pub max_redirects: usize,
-}
-
-impl Default for FetchConfig {
-    fn default() -> Self {
-        FetchConfig {
-            timeout: HumanDuration::secs(10),
-            max_bytes: svara::audio::MAX_AUDIO_BYTES,
-            max_redirects: 5,
-        }
-    }
-}
-
-/// What an audio upload must be.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AudioRules {
-    /// Largest attachment (25 MB, 26,214,400 bytes): above it 100/2018109.
-    pub max_bytes: u64,
-    /// Require a playable M4A/MP4 with an AAC track (what plays as a voice bubble); when false
-    /// any audio that `svara::audio::probe` recognises is accepted.
-    pub require_m4a_aac: bool,
-}
-
-impl Default for AudioRules {
-    fn default() -> Self {
-        AudioRules {
-            max_bytes: svara::audio::MAX_AUDIO_BYTES,
-            require_m4a_aac: true,
-        }
-    }
-}
-
-/// The messaging window and message tags (Meta changes these; see the reference's section 9).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WindowConfig {
-    /// The standard window for RESPONSE and UPDATE (24 h).
-    pub standard: HumanDuration,
-    /// Valid tags for MESSAGE_TAG and how long after the person's last message each allows.
-    pub tags: BTreeMap<String, HumanDuration>,
-    /// Tags that now fail with error 100 (retired on 2026-04-27).
-    pub retired_tags: Vec<String>,
-}
-
-impl Default for WindowConfig {
-    fn default() -> Self {
-        WindowConfig {
-            standard: HumanDuration::hours(24),
-            tags: BTreeMap::from([
-                ("HUMAN_AGENT".to_owned(), HumanDuration::days(7)),
-                ("CUSTOMER_FEEDBACK".to_owned(), HumanDuration::days(7)),
-            ]),
-            retired_tags: vec![
-                "CONFIRMED_EVENT_UPDATE".to_owned(),
-                "ACCOUNT_UPDATE".to_owned(),
-                "POST_PURCHASE_UPDATE".to_owned(),
-            ],
-        }
     }
 }
 
@@ -293,6 +233,11 @@ pub struct EmulatorConfig {
     /// the "test mode" of `svara serve`'s `sk_test_` keys, where every real-looking token works
     /// and the emulator's special tokens still fail on purpose. Default false: 190/467.
     pub accept_any_token: bool,
+    /// Refuse sends without `messaging_type` (100, "The parameter messaging_type is
+    /// required"). Meta's docs say it is mandatory since 2018-05-07, but Meta's own multipart,
+    /// URL and Quick Start samples omit it; default false: accepted, and recorded as `""`.
+    /// Sender actions never need it.
+    pub require_messaging_type: bool,
     /// App secret: when set, `appsecret_proof` is verified.
     pub app_secret: Option<Secret>,
     /// With an app secret, refuse calls that carry no proof ("Require App Secret"; default true).
@@ -309,9 +254,20 @@ pub struct EmulatorConfig {
     pub audio: AudioRules,
     /// Window and tags.
     pub window: WindowConfig,
-    /// Keep the bytes of received audio for `GET /__emulator/audio/{sha256}` up to this many
-    /// bytes in total (older ones are forgotten first). Default 256 MB.
+    /// Saved attachments (expiry).
+    pub attachments: AttachmentConfig,
+    /// Graph API versions.
+    pub versions: VersionConfig,
+    /// Connection and request limits (timeouts, sizes, connection count).
+    pub limits: ServerLimits,
+    /// Keep the bytes of received media (audio, images, video, files; uploads, URLs and saved
+    /// attachments alike) for `GET /__emulator/audio/{sha256}` up to this many bytes in total
+    /// (older ones are forgotten first). Default 64 MiB.
     pub keep_audio_bytes: u64,
+    /// When a scenario lists `[[pages]]` or `[[psids]]`, keep the built-in ones too (entries
+    /// with the same id are replaced by the scenario's). Default false: a scenario's lists
+    /// replace the built-in Pages and PSIDs entirely.
+    pub extend_defaults: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -350,10 +306,15 @@ impl Default for EmulatorConfig {
             rate_limit: RateLimitConfig::default(),
             faults: Vec::new(),
             fault_seed: None,
+            require_messaging_type: false,
             fetch: FetchConfig::default(),
             audio: AudioRules::default(),
             window: WindowConfig::default(),
-            keep_audio_bytes: 256 * 1024 * 1024,
+            attachments: AttachmentConfig::default(),
+            versions: VersionConfig::default(),
+            limits: ServerLimits::default(),
+            keep_audio_bytes: 64 * 1024 * 1024,
+            extend_defaults: false,
         }
     }
 }
@@ -384,6 +345,7 @@ impl EmulatorConfig {
     /// Parses a JSON scenario (every key optional; missing ones take the defaults).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
         let c: EmulatorConfig = serde_json::from_str(text)?;
+        let c = c.with_defaults_merged();
         c.validate()?;
         Ok(c)
     }
@@ -391,8 +353,33 @@ impl EmulatorConfig {
     /// Parses a TOML scenario (every key optional; missing ones take the defaults).
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
         let c: EmulatorConfig = toml::from_str(text)?;
+        let c = c.with_defaults_merged();
         c.validate()?;
         Ok(c)
+    }
+
+    /// With [`EmulatorConfig::extend_defaults`], puts the built-in Pages and PSIDs back in
+    /// front of the listed ones (a listed id replaces the built-in one). Idempotent.
+    fn with_defaults_merged(mut self) -> Self {
+        if !self.extend_defaults {
+            return self;
+        }
+        let defaults = EmulatorConfig::default();
+        let mut pages: Vec<PageConfig> = defaults
+            .pages
+            .into_iter()
+            .filter(|d| !self.pages.iter().any(|p| p.id == d.id))
+            .collect();
+        pages.append(&mut self.pages);
+        self.pages = pages;
+        let mut psids: Vec<PsidConfig> = defaults
+            .psids
+            .into_iter()
+            .filter(|d| !self.psids.iter().any(|p| p.id == d.id))
+            .collect();
+        psids.append(&mut self.psids);
+        self.psids = psids;
+        self
     }
 
     /// Reads a `.json` or `.toml` file (by extension; other names are tried as TOML, then JSON).
@@ -437,6 +424,32 @@ impl EmulatorConfig {
                     )));
                 }
             }
+        }
+        crate::versions::parse(&self.versions.default)
+            .filter(|v| crate::versions::exists(self, *v))
+            .ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "versions.default {:?} is not a Graph API version (use e.g. \"{}\")",
+                    self.versions.default,
+                    crate::versions::NEWEST
+                ))
+            })?;
+        for v in self
+            .versions
+            .extra
+            .iter()
+            .chain(&self.versions.oldest_available)
+        {
+            if crate::versions::parse(v).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "{v:?} is not a version like \"v25.0\" (versions.extra / versions.oldest_available)"
+                )));
+            }
+        }
+        if self.limits.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.max_connections must be at least 1".into(),
+            ));
         }
         for f in &self.faults {
             if !(0.0..=1.0).contains(&f.share) {
@@ -502,9 +515,19 @@ impl EmulatorConfig {
         self
     }
 
-    /// Sets the per-Page audio sends per second (0 disables the limit).
+    /// Sets the per-Page audio sends per second (0 disables the limit); 0 also disables the
+    /// budget of other sends, so that `with_rate_limit(0)` means "no rate limit at all".
     pub fn with_rate_limit(mut self, per_second: u32) -> Self {
         self.rate_limit.audio_sends_per_second = per_second;
+        if per_second == 0 {
+            self.rate_limit.other_sends_per_second = 0;
+        }
+        self
+    }
+
+    /// Turns on the emulator's strict voice-note policy ([`AudioRules::strict_voice_notes`]).
+    pub fn with_strict_voice_notes(mut self) -> Self {
+        self.audio.strict_voice_notes = true;
         self
     }
 }
