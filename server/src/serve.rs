@@ -150,7 +150,7 @@ pub async fn start(
         return Err(StartError::GraphUrl(config.live_graph_url.clone()));
     }
     let crypto = Keys::load(config.secret_key.as_ref(), &data.key_file())?;
-    let store = Store::open(&data).await?;
+    let store = Store::open(&data, config.fsync_commits).await?;
     match store::setting(&store, "key_fingerprint").await? {
         Some(f) if f != crypto.fingerprint() => return Err(StartError::KeyMismatch),
         Some(_) => {}

@@ -57,6 +57,10 @@ pub struct Store {
 /// (a 202 survives a power cut), a busy timeout, and deleted content overwritten.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+/// The same without the fsync at commit (`synchronous = NORMAL`): commits survive a crash of
+/// the process, not of the machine.
+const SQLITE_PRAGMAS_NORMAL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
 
 fn sqlite_url(data: &DataDir) -> String {
     let path = data.db_path.to_string_lossy();
@@ -72,14 +76,20 @@ fn sqlite_url(data: &DataDir) -> String {
 }
 
 impl Store {
-    /// Opens (creating on first start) the database and applies the migrations.
-    pub async fn open(data: &DataDir) -> Result<Store, StoreError> {
+    /// Opens (creating on first start) the database and applies the migrations. `fsync`:
+    /// every commit is flushed to the disk before it is answered (`synchronous = FULL`).
+    pub async fn open(data: &DataDir, fsync: bool) -> Result<Store, StoreError> {
+        let pragmas = if fsync {
+            SQLITE_PRAGMAS
+        } else {
+            SQLITE_PRAGMAS_NORMAL
+        };
         sqlx::any::install_default_drivers();
         std::fs::create_dir_all(&data.dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         let url = sqlite_url(data);
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&options).await?;
-        conn.execute(SQLITE_PRAGMAS).await?;
+        conn.execute(pragmas).await?;
         sqlx::migrate!("migrations/sqlite")
             .run(&mut conn)
             .await
@@ -99,7 +109,7 @@ impl Store {
             .await?;
         Ok(Store {
             read,
-            writer: writer::Writer::start(conn, options, SQLITE_PRAGMAS),
+            writer: writer::Writer::start(conn, options, pragmas),
             backend: Backend::Sqlite,
         })
     }
