@@ -23,3 +23,4 @@ bash scripts/lib/test-node.sh
 
 step "Examples and the demo (scripts/lib/test-examples.sh)"
 bash scripts/lib/test-examples.sh
+step "Server: svara serve and the documented HTTP examples (scripts/lib/test-server.sh)" && bash scripts/lib/test-server.sh

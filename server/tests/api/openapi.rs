@@ -106,3 +106,16 @@ async fn served_at_openapi_json_without_a_key() {
     assert_eq!((code, v["status"].as_str()), (200, Some("ready")));
     t.stop().await;
 }
+
+#[test]
+fn readme_documents_every_api_error_code_with_its_status() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for code in svara_server::error::ApiErrorCode::ALL {
+        let row = format!("| {} | `{}` |", code.status().as_u16(), code.as_str());
+        assert!(
+            readme.contains(&row),
+            "README's server error table has no row {row}"
+        );
+    }
+}
