@@ -243,3 +243,52 @@ async fn list_usage_and_isolation_between_keys() {
     assert_eq!(usage["all_time"]["total"], 0);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
+    let ttl = |c: &mut svara_server::ServerConfig| c.upload_ttl = Duration::from_secs(1);
+    let t = TestServer::start_with(|c| {
+        ttl(c);
+        c.worker.enabled = false;
+    })
+    .await;
+    let bytes = std::fs::read(fixture("speech.opus.ogg")).unwrap();
+    let (_, kept) = t.upload(bytes.clone()).await;
+    let (_, dropped) = t.upload(bytes).await;
+    let (kept, dropped) = (
+        kept["audio_id"].as_str().unwrap().to_owned(),
+        dropped["audio_id"].as_str().unwrap().to_owned(),
+    );
+    let body =
+        json!({"recipient": PSID, "audio_id": kept, "session": {"page_access_token": TOKEN}});
+    let (code, v) = t.send(&body).await;
+    assert_eq!(code, 202, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let uploads = t.dir.0.join("uploads");
+    // The worker's maintenance runs at its start: the unneeded upload goes, the needed one stays.
+    let t = t.restart_with(ttl).await;
+    let s = t.wait_final(&id, Duration::from_secs(20)).await;
+    assert_eq!(s["status"], "sent", "{s}");
+    assert!(
+        !uploads.join(&dropped).exists(),
+        "expired and unneeded: deleted"
+    );
+    assert!(
+        uploads.join(&kept).exists(),
+        "needed by a queued note when the sweep ran"
+    );
+    let (code, v) = t.send(&json!({"recipient": PSID, "audio_id": dropped, "session": {"page_access_token": TOKEN}})).await;
+    assert_eq!(code, 400, "{v}");
+    // Once its note ended, the next sweep deletes it too.
+    let t = t.restart_with(ttl).await;
+    let start = std::time::Instant::now();
+    while uploads.join(&kept).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the used upload was not deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    t.stop().await;
+}

@@ -8,5 +8,6 @@ mod idempotency;
 mod live;
 mod load;
 mod openapi;
+mod shutdown;
 mod ssrf;
 mod support;
