@@ -43,6 +43,9 @@ impl FromRequestParts<AppState> for Auth {
             )
         })?;
         if let Some(d) = state.rate.check(&key.id) {
+            if let Some(slot) = parts.extensions.get::<RateSlot>() {
+                *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+            }
             if !d.allowed {
                 let wait = d.reset_in.as_secs_f64().ceil().max(1.0) as u64;
                 return Err(ApiError::rate_limited(
@@ -57,6 +60,31 @@ impl FromRequestParts<AppState> for Auth {
         }
         Ok(Auth(key))
     }
+}
+
+/// Where the per-key rate limit's decision for a request is left, so that the answer carries
+/// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (see [`rate_headers`]).
+#[derive(Clone, Default)]
+pub struct RateSlot(pub std::sync::Arc<std::sync::Mutex<Option<crate::ratelimit::Decision>>>);
+
+/// Adds the `X-RateLimit-*` headers to every answer of an authenticated request when a per-key
+/// limit is configured (`Reset` is a Unix time in seconds, as documented).
+pub async fn rate_headers(
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let slot = RateSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let mut resp = next.run(req).await;
+    let decision = *slot.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(d) = decision {
+        let reset = (crate::clock::now_ms() as u64 / 1000) + d.reset_in.as_secs_f64().ceil() as u64;
+        let h = resp.headers_mut();
+        h.insert("x-ratelimit-limit", d.limit.into());
+        h.insert("x-ratelimit-remaining", d.remaining.into());
+        h.insert("x-ratelimit-reset", reset.into());
+    }
+    resp
 }
 
 /// A JSON body (bytes, not parsed yet), within the configured limit and time.

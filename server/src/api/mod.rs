@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/messages/{id}", get(status::message))
         .route("/v1/messages", get(status::list))
         .route("/v1/usage", get(status::usage))
+        .route_layer(middleware::from_fn(extract::rate_headers))
         .route_layer(middleware::from_fn_with_state(in_flight, limit_in_flight));
     Router::new()
         .merge(v1)

@@ -237,6 +237,9 @@ async fn concurrency_and_rate_limits_answer_429() {
     for _ in 0..5 {
         let resp = t.get_raw("/v1/usage").await;
         codes.push(resp.status().as_u16());
+        assert_eq!(resp.headers()["x-ratelimit-limit"], "3");
+        assert!(resp.headers().contains_key("x-ratelimit-remaining"));
+        assert!(resp.headers().contains_key("x-ratelimit-reset"));
         if resp.status().as_u16() == 429 {
             retry_after = resp.headers().get("retry-after").cloned();
             let v: Value = resp.json().await.unwrap();
