@@ -56,6 +56,9 @@ pub struct Limits {
     pub requests_per_second_per_key: u32,
     /// Uploads processed at once (each may hold up to 25 MB while it is probed).
     pub concurrent_uploads: usize,
+    /// Bytes of `POST /v1/audio` uploads one key may keep at once (they expire after
+    /// `upload_ttl`), so that no key can fill the disk.
+    pub upload_bytes_per_key: u64,
 }
 
 impl Default for Limits {
@@ -71,6 +74,7 @@ impl Default for Limits {
             max_in_flight_requests: 512,
             requests_per_second_per_key: 0,
             concurrent_uploads: 2,
+            upload_bytes_per_key: 2 * 1024 * 1024 * 1024,
         }
     }
 }

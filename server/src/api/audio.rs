@@ -29,6 +29,7 @@ use tokio::io::AsyncWriteExt;
         (status = 401, body = crate::model::ErrorEnvelope),
         (status = 413, body = crate::model::ErrorEnvelope),
         (status = 422, description = "not audio (details carry the send error, e.g. unsupported_audio)", body = crate::model::ErrorEnvelope),
+        (status = 429, description = "rate_limited: this key's uploads fill its quota (2 GiB by default) until they expire", body = crate::model::ErrorEnvelope),
     ),
     security(("api_key" = []))
 )]
@@ -52,6 +53,13 @@ pub async fn upload(
         state.uploads.acquire().await.map_err(|_| {
             ApiError::unavailable("The server is shutting down; try again shortly.")
         })?;
+    let quota = state.config.limits.upload_bytes_per_key;
+    let kept = uploads::total_bytes(state.store.reader(), &key.id)
+        .await
+        .map_err(crate::store::StoreError::from)? as u64;
+    if kept >= quota {
+        return Err(over_quota(quota));
+    }
     let mut multipart = Multipart::from_request(req, &state).await.map_err(|e| {
         ApiError::bad_request(format!(
             "Send the recording as multipart/form-data with the field `file` ({}).",
@@ -73,6 +81,10 @@ pub async fn upload(
             return Err(e);
         }
     };
+    if kept + size > quota {
+        let _ = tokio::fs::remove_file(&partial).await;
+        return Err(over_quota(quota));
+    }
     let path = state.data.uploads().join(&id);
     let probe = {
         let partial = partial.clone();
@@ -131,6 +143,16 @@ pub async fn upload(
         expires_at: iso8601(expires_at),
     };
     Ok((StatusCode::CREATED, axum::Json(json!(body))).into_response())
+}
+
+fn over_quota(quota: u64) -> ApiError {
+    ApiError::rate_limited(
+        format!(
+            "This API key keeps {quota} bytes of uploads already; send the uploaded notes (uploads expire after 24 h) or use audio_url."
+        ),
+        3600,
+        json!({ "reason": "upload_quota", "limit_bytes": quota }),
+    )
 }
 
 fn too_large(limit: u64) -> ApiError {

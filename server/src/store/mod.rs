@@ -6,6 +6,14 @@
 //! transaction (group commit, one savepoint per operation): every 202 is answered only after
 //! its job is committed with `synchronous=FULL`, and the fsync is shared by the requests that
 //! arrived meanwhile. Reads use a small pool of their own (WAL lets them run beside the writer).
+//!
+//! Adding PostgreSQL (issue 15): enable sqlx's `postgres` feature; add `migrations/postgres/`
+//! with the same numbered files (`INTEGER` times as `BIGINT`, `BLOB` as `BYTEA`); a
+//! `Backend::Postgres` arm in [`Store::open`] (no pragmas; the writer can stay, or writes can
+//! run on the pool, since Postgres has concurrent writers); in [`jobs::claim`] a
+//! `FOR UPDATE SKIP LOCKED` CTE, and [`jobs::sweep`] with `only_expired` on every process
+//! (never `false`: other processes are alive); `uploads::total_bytes` casts `SUM` to `BIGINT`
+//! (Postgres sums a `BIGINT` as `NUMERIC`). Every other statement is already portable.
 
 pub mod jobs;
 pub mod keys;

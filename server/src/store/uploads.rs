@@ -76,7 +76,7 @@ pub async fn delete_expired(c: &mut AnyConnection, now: i64) -> Result<Vec<Strin
     rows.iter().map(|r| r.try_get::<String, _>("id")).collect()
 }
 
-/// Total bytes of one key's uploads still kept.
+/// Total bytes of one key's uploads still kept (for its quota).
 pub async fn total_bytes(pool: &AnyPool, key_id: &str) -> Result<i64, sqlx::Error> {
     let row =
         sqlx::query("SELECT COALESCE(SUM(size_bytes), 0) AS n FROM uploads WHERE key_id = $1")

@@ -292,3 +292,18 @@ async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
     }
     t.stop().await;
 }
+
+#[tokio::test]
+async fn uploads_count_against_a_per_key_quota() {
+    let t = TestServer::start_with(|c| c.limits.upload_bytes_per_key = 100_000).await;
+    let bytes = std::fs::read(fixture("speech.flac")).unwrap();
+    assert_eq!(bytes.len(), 52_143);
+    let (code, v) = t.upload(bytes.clone()).await;
+    assert_eq!(code, 201, "{v}");
+    let (code, v) = t.upload(bytes).await;
+    assert_eq!(code, 429, "{v}");
+    assert_eq!(v["error"]["details"]["reason"], "upload_quota");
+    let files = std::fs::read_dir(t.dir.0.join("uploads")).unwrap().count();
+    assert_eq!(files, 1, "the refused upload left no file");
+    t.stop().await;
+}
