@@ -65,21 +65,10 @@ async fn two_thousand_requests_from_fifty_clients_are_exactly_their_jobs() {
     assert_eq!(usage["all_time"]["total"], distinct as i64);
     assert_eq!(usage["all_time"]["queued"], distinct as i64);
     // And in the database itself: exactly those ids, once each.
-    let db = t.dir.0.join("svara.db");
     let mut t = t;
     t.shutdown_server().await;
-    use sqlx::ConnectOptions;
-    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    let rows = sqlx::query("SELECT id FROM jobs")
-        .fetch_all(&mut c)
-        .await
-        .unwrap();
-    let mut in_db: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    let mut in_db: Vec<String> =
+        query_db(&t.dir, "SELECT id FROM jobs", |r| r.get::<String, _>(0)).await;
     in_db.sort();
     let mut answered: Vec<String> = by_idem.into_values().collect();
     answered.sort();

@@ -11,20 +11,10 @@ use svara_emulator::EmulatorConfig;
 const LIVE: &str = "sk_live_shutdownTestKeyGGGGGGGGGGGGG";
 
 async fn statuses(dir: &TempDir) -> Vec<(String, String)> {
-    use sqlx::ConnectOptions;
-    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.0.join("svara.db"))
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("SELECT id, status FROM jobs ORDER BY id")
-        .fetch_all(&mut c)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect()
+    query_db(dir, "SELECT id, status FROM jobs ORDER BY id", |r| {
+        (r.get(0), r.get(1))
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,6 +66,28 @@ pub fn rand_suffix() -> u64 {
     h.finish()
 }
 
+/// The rows of `sql` (no parameters) in a test's database, read-only, with `row` mapping each.
+pub async fn query_db<T>(
+    dir: &TempDir,
+    sql: &str,
+    row: impl Fn(&sqlx::sqlite::SqliteRow) -> T,
+) -> Vec<T> {
+    use sqlx::ConnectOptions;
+    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.0.join("svara.db"))
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(sql)
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(row)
+        .collect()
+}
+
 /// Local file server for `audio_url`: `/f/{fixture}`, `/big` (27 MB by Content-Length),
 /// `/missing` (404), `/redirect?to=URL`; counts requests per path.
 pub struct FileServer {

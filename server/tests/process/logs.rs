@@ -37,20 +37,10 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 async fn secrets_column(dir: &TempDir) -> Vec<Option<Vec<u8>>> {
-    use sqlx::ConnectOptions;
-    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.0.join("svara.db"))
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("SELECT secrets FROM jobs ORDER BY id")
-        .fetch_all(&mut c)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<Option<Vec<u8>>, _>(0))
-        .collect()
+    query_db(dir, "SELECT secrets FROM jobs ORDER BY id", |r| {
+        r.get::<Option<Vec<u8>>, _>(0)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
