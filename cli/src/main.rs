@@ -6,6 +6,7 @@ mod emulator_cmd;
 mod exit;
 mod probe;
 mod send;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +23,7 @@ use clap::{Parser, Subcommand};
   svara convert note.webm note.m4a
   svara probe note.webm --json
   svara emulator                                                # a local Send API for tests
+  svara serve                                                   # the HTTP API: POST /v1/send
 
 Run `svara help COMMAND` for each command's options."
 )]
@@ -40,6 +42,8 @@ enum Command {
     Send(send::Args),
     /// Run the local Graph Send API emulator.
     Emulator(emulator_cmd::Args),
+    /// Run the Svara API server (POST /v1/send, queued and durable).
+    Serve(serve_cmd::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -49,6 +53,7 @@ fn main() -> std::process::ExitCode {
         Command::Probe(args) => probe::run(args),
         Command::Send(args) => send::run(args),
         Command::Emulator(args) => emulator_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     match result {
         Ok(code) => code,

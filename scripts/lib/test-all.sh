@@ -26,3 +26,6 @@ bash scripts/lib/test-examples.sh
 
 step "Emulator compatibility with third-party clients (scripts/lib/test-emulator-compat.sh)"
 bash scripts/lib/test-emulator-compat.sh
+
+step "Server: svara serve and the documented HTTP examples (scripts/lib/test-server.sh)"
+bash scripts/lib/test-server.sh

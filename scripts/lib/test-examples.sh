@@ -32,6 +32,6 @@ step "Examples: ./scripts/demo (emulator mode)"
 demo=$(env -u META_PAGE_TOKEN -u SVARA_RECIPIENT ./scripts/demo 2>&1) || { echo "$demo"; fail "scripts/demo"; }
 echo "$demo"
 ids=$(grep -Eo 'm_[A-Za-z0-9_-]{40,}' <<<"$demo" | sort -u | wc -l)
-[ "$ids" -eq 3 ] || fail "the demo printed $ids distinct message ids, expected 3"
+[ "$ids" -eq 4 ] || fail "the demo printed $ids distinct message ids, expected 4 (CLI, Python, Node, svara serve)"
 [ "$(grep -c 'mp4/aac-lc' <<<"$demo")" -eq 3 ] || fail "the emulator did not list 3 M4A/AAC deliveries"
 echo "test-examples: the Rust examples and the demo passed"

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::secret::PageToken;
 use std::time::Duration;
 
+use super::before_request::BeforeRequestHook;
 pub use super::retry::RetryHook;
 
 /// Where the Page token travels. Never the URL: reqwest's errors print URLs.
@@ -63,6 +64,9 @@ pub struct ClientConfig {
     pub max_retry_wait: Duration,
     /// Called before each automatic retry.
     pub retry_hook: Option<RetryHook>,
+    /// Awaited right before each Graph request is written (after the limiter's wait); an
+    /// error aborts the call with nothing sent.
+    pub before_request: Option<BeforeRequestHook>,
 }
 
 /// Builds a [`crate::Client`]: `Client::builder(token).graph_url(..).build()`.
@@ -92,6 +96,7 @@ impl ClientBuilder {
                 token_placement: TokenPlacement::FormField,
                 max_retry_wait: Duration::from_secs(60),
                 retry_hook: None,
+                before_request: None,
             },
             graph_url_set: false,
         }
@@ -184,6 +189,18 @@ impl ClientBuilder {
         hook: impl Fn(&super::retry::RetryEvent) + Send + Sync + 'static,
     ) -> Self {
         self.config.retry_hook = Some(RetryHook::new(hook));
+        self
+    }
+
+    /// An async callback awaited right before each Graph request is written, after the send
+    /// limiter's wait: a durable queue records its point of no return there. Returning an
+    /// error aborts the call with nothing sent (the error is returned as is, never retried).
+    pub fn before_request<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(super::before_request::RequestEvent) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+    {
+        self.config.before_request = Some(BeforeRequestHook::new(hook));
         self
     }
 

@@ -2,6 +2,7 @@
 //! (never the URL), the client-side limiter, response classification, and retries only where
 //! the message certainly was not accepted.
 
+use super::before_request::RequestEvent;
 use super::classify::{self, Retry};
 use super::config::{ClientConfig, TokenPlacement};
 use super::fetch;
@@ -118,6 +119,9 @@ impl Transport {
                     ),
                 )
                 .with_retry_after(left));
+            }
+            if let Some(hook) = &self.config.before_request {
+                hook.call(RequestEvent { operation, attempt }).await?;
             }
             tracing::debug!(target: "svara::client", operation, attempt, url = %url, "graph call");
             let (body, progress) = build(&self.auth);

@@ -6,6 +6,7 @@
 //!   (the one `(code, error_subcode)` table) -> [`SendResult`] or [`crate::Error`];
 //! - `broadcast`: upload once, send to many; `request`: the documented request body.
 
+mod before_request;
 mod broadcast;
 mod classify;
 mod config;
@@ -18,12 +19,13 @@ mod request;
 mod retry;
 mod types;
 
+pub use before_request::{BeforeRequestFuture, BeforeRequestHook, RequestEvent};
 pub use classify::{parse_buc_minutes, RETIRED_TAGS};
 pub use config::{
     ClientBuilder, ClientConfig, TokenPlacement, DEFAULT_API_VERSION, DEFAULT_GRAPH_URL,
     GRAPH_URL_ENV, TOKEN_ENV,
 };
-pub use fetch::MAX_REDIRECTS;
+pub use fetch::{display_url, fetch_url, parse_audio_url, MAX_REDIRECTS};
 pub use proof::appsecret_proof;
 pub use request::{send, SendRequest, Session, SUPPORTED_PLATFORMS};
 pub use retry::{RetryEvent, RetryHook};

@@ -1,0 +1,273 @@
+//! One pooled core client per Page (token, client options and target), never one per job: its
+//! connection pool and its send limiter (10 audio sends per second, slowed down together after
+//! a 613) are shared by every job of that Page. The target follows the job's key mode only:
+//! test jobs go to the built-in emulator, live jobs to Meta (or `SVARA_GRAPH_URL`).
+//!
+//! Each client carries the core's `before_request` hook: right before a send is written (after
+//! the limiter's wait) it commits the job's point of no return, found through the task-local
+//! [`JobContext`] of the job being processed.
+
+use crate::keys::Mode;
+use crate::store::{jobs, Store};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use svara::{Client, ClientBuilder, RequestEvent};
+
+tokio::task_local! {
+    /// The job whose Graph calls are being made in this task.
+    pub static CURRENT: JobContext;
+}
+
+/// How far a job got towards Meta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing written: safe to put back in the queue.
+    Claimed,
+    /// The point of no return is being committed.
+    Marking,
+    /// Committed: the request may reach Meta; never sent again.
+    Written,
+}
+
+/// Why the hook refused to let a send go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Shutdown began before the request was written.
+    ShuttingDown,
+    /// Another owner holds the job now (the lease was lost).
+    LeaseLost,
+    /// The point of no return could not be committed.
+    Database,
+}
+
+/// The state of one job shared between its task and the hook.
+#[derive(Clone)]
+pub struct JobContext {
+    inner: Arc<ContextInner>,
+}
+
+struct ContextInner {
+    id: String,
+    attempt: i64,
+    owner: Arc<str>,
+    store: Store,
+    shutdown: Arc<AtomicBool>,
+    phase: Mutex<Phase>,
+    refusal: Mutex<Option<Refusal>>,
+}
+
+impl JobContext {
+    /// The context of a claimed job.
+    pub fn new(
+        id: &str,
+        attempt: i64,
+        owner: Arc<str>,
+        store: Store,
+        shutdown: Arc<AtomicBool>,
+    ) -> Self {
+        JobContext {
+            inner: Arc::new(ContextInner {
+                id: id.to_owned(),
+                attempt,
+                owner,
+                store,
+                shutdown,
+                phase: Mutex::new(Phase::Claimed),
+                refusal: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// How far the job got.
+    pub fn phase(&self) -> Phase {
+        *self.inner.phase.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Why the hook refused the send, if it did.
+    pub fn refusal(&self) -> Option<Refusal> {
+        *self.inner.refusal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn refuse(&self, why: Refusal, back_to: Phase) -> svara::Error {
+        *self.inner.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+        *self.inner.phase.lock().unwrap_or_else(|e| e.into_inner()) = back_to;
+        svara::Error::new(
+            svara::ErrorCode::NetworkError,
+            "Not sent: the server stopped this send before it was written.",
+        )
+    }
+
+    /// Commits the point of no return (once per job; a retry of a request that certainly was
+    /// not accepted passes through).
+    async fn before_send(&self) -> svara::Result<()> {
+        {
+            let mut phase = self.inner.phase.lock().unwrap_or_else(|e| e.into_inner());
+            match *phase {
+                Phase::Written => return Ok(()),
+                Phase::Marking => {}
+                Phase::Claimed => {
+                    if self.inner.shutdown.load(Ordering::SeqCst) {
+                        drop(phase);
+                        return Err(self.refuse(Refusal::ShuttingDown, Phase::Claimed));
+                    }
+                    *phase = Phase::Marking;
+                }
+            }
+        }
+        let (id, owner, attempt) = (
+            self.inner.id.clone(),
+            self.inner.owner.to_string(),
+            self.inner.attempt,
+        );
+        let now = crate::clock::now_ms();
+        let marked = self
+            .inner
+            .store
+            .write(Box::new(move |c| {
+                Box::pin(
+                    async move { jobs::mark_request_written(c, &id, &owner, attempt, now).await },
+                )
+            }))
+            .await;
+        match marked {
+            Ok(true) => {
+                *self.inner.phase.lock().unwrap_or_else(|e| e.into_inner()) = Phase::Written;
+                Ok(())
+            }
+            Ok(false) => Err(self.refuse(Refusal::LeaseLost, Phase::Claimed)),
+            Err(e) => {
+                tracing::error!(error = %e, id = %self.inner.id, "cannot record the point of no return");
+                Err(self.refuse(Refusal::Database, Phase::Claimed))
+            }
+        }
+    }
+}
+
+async fn hook(event: RequestEvent) -> svara::Result<()> {
+    if event.operation == "upload" {
+        // Uploading an attachment delivers nothing: harmless to repeat.
+        return Ok(());
+    }
+    match CURRENT.try_with(|c| c.clone()) {
+        Ok(ctx) => ctx.before_send().await,
+        Err(_) => Err(svara::Error::invalid_request(
+            "Not sent: a send was attempted outside of a queued job.",
+        )),
+    }
+}
+
+/// The Graph targets of the two modes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    /// The built-in emulator (test keys).
+    pub test: String,
+    /// Meta or `SVARA_GRAPH_URL` (live keys).
+    pub live: String,
+}
+
+impl Targets {
+    /// The Graph base URL a job of `mode` must use.
+    pub fn for_mode(&self, mode: Mode) -> &str {
+        match mode {
+            Mode::Test => &self.test,
+            Mode::Live => &self.live,
+        }
+    }
+}
+
+/// Clients by `page_key`, dropped after a while unused.
+pub struct ClientPool {
+    targets: Targets,
+    sends_per_second: f64,
+    clients: Mutex<HashMap<String, (Client, Instant)>>,
+}
+
+/// Clients kept at most.
+const MAX_CLIENTS: usize = 4096;
+/// A client unused this long is dropped.
+const IDLE: Duration = Duration::from_secs(900);
+
+impl ClientPool {
+    /// A pool sending to `targets` at `sends_per_second` per Page.
+    pub fn new(targets: Targets, sends_per_second: f64) -> Self {
+        ClientPool {
+            targets,
+            sends_per_second,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Clients held.
+    pub fn len(&self) -> usize {
+        self.clients.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// True with no client.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The targets.
+    pub fn targets(&self) -> &Targets {
+        &self.targets
+    }
+
+    /// The client of `page_key`, built from `builder` (the job's token and options) the first time.
+    pub fn get(&self, page_key: &str, mode: Mode, builder: ClientBuilder) -> svara::Result<Client> {
+        let mut map = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if let Some((client, used)) = map.get_mut(page_key) {
+            *used = now;
+            return Ok(client.clone());
+        }
+        let client = builder
+            .graph_url(self.targets.for_mode(mode))
+            .sends_per_second(self.sends_per_second)
+            .before_request(hook)
+            .build()?;
+        if map.len() >= MAX_CLIENTS {
+            map.retain(|_, (_, used)| now.duration_since(*used) < IDLE);
+            if map.len() >= MAX_CLIENTS {
+                if let Some(oldest) = map
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| k.clone())
+                {
+                    map.remove(&oldest);
+                }
+            }
+        }
+        map.insert(page_key.to_owned(), (client.clone(), now));
+        Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_never_cross_targets() {
+        let t = Targets {
+            test: "http://127.0.0.1:1".into(),
+            live: "https://graph.facebook.com".into(),
+        };
+        assert_eq!(t.for_mode(Mode::Test), "http://127.0.0.1:1");
+        assert_eq!(t.for_mode(Mode::Live), "https://graph.facebook.com");
+        let pool = ClientPool::new(t, 10.0);
+        let a = pool
+            .get("pg_a", Mode::Test, Client::builder("EAAtoken"))
+            .unwrap();
+        assert_eq!(a.config().graph_url, "http://127.0.0.1:1");
+        let b = pool
+            .get("pg_b", Mode::Live, Client::builder("EAAtoken"))
+            .unwrap();
+        assert_eq!(b.config().graph_url, "https://graph.facebook.com");
+        // The same Page gets the same client (one pool, one limiter).
+        pool.get("pg_a", Mode::Test, Client::builder("EAAtoken"))
+            .unwrap();
+        assert_eq!(pool.len(), 2);
+    }
+}

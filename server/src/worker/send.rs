@@ -1,0 +1,157 @@
+//! One job, from its lease to its outcome: open the sealed secrets, rebuild the core request,
+//! take the Page's pooled client, get the reusable attachment (fetched, converted and uploaded
+//! once per distinct audio per Page), and send by attachment id under the point-of-no-return
+//! hook. What happened decides the outcome: sent; failed (a definite error, or a request that
+//! may have reached Meta, which is never sent again); or back to the queue when nothing was
+//! written (shutdown, a Page paused by Meta).
+
+use super::clients::{JobContext, Phase, Refusal, CURRENT};
+use super::media::AudioBytes;
+use super::Shared;
+use crate::api::send_body::core_request;
+use crate::clock::now_ms;
+use crate::keys::Mode;
+use crate::store::jobs::{Claimed, Sent};
+use crate::store::uploads;
+use serde_json::{Map, Value};
+use std::time::Duration;
+use svara::{Error, ErrorCode};
+
+/// Claims of one job before a Page pause stops being waited out.
+pub const MAX_ATTEMPTS: i64 = 10;
+
+/// What became of a job.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Messenger accepted it.
+    Sent(Sent),
+    /// It failed (never sent again).
+    Failed {
+        /// Why.
+        error: Error,
+        /// The audio, when it was prepared.
+        audio: Option<Value>,
+    },
+    /// Nothing was written: queue it again at this time (Unix ms).
+    Requeue {
+        /// When it may run again.
+        run_at: i64,
+    },
+    /// Another owner holds it now: leave it alone.
+    Abandon,
+}
+
+fn failed(error: Error) -> Outcome {
+    Outcome::Failed { error, audio: None }
+}
+
+fn unreadable(what: &str) -> Error {
+    Error::invalid_request(format!(
+        "The server could not read this job's {what} (SVARA_SECRET_KEY or the key file changed since it was queued?); send the voice note again."
+    ))
+}
+
+/// Runs one claimed job.
+pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
+    let Some(plain) = job
+        .secrets
+        .as_deref()
+        .and_then(|s| w.state.crypto.open(&job.id, s))
+    else {
+        return failed(unreadable("sealed Page token"));
+    };
+    let (Ok(secrets), Ok(stored)) = (
+        serde_json::from_slice::<Map<String, Value>>(&plain),
+        serde_json::from_str::<Map<String, Value>>(&job.request),
+    ) else {
+        return failed(unreadable("stored request"));
+    };
+    let request = match core_request(&stored, &secrets) {
+        Ok(r) => r,
+        Err(e) => return failed(e),
+    };
+    let (options, builder) = match (request.send_options(), request.client_builder()) {
+        (Ok(o), Ok(b)) => (o, b),
+        (Err(e), _) | (_, Err(e)) => return failed(e),
+    };
+    let Some(mode) = Mode::parse(&job.mode) else {
+        return failed(unreadable("key mode"));
+    };
+    let client = match w.clients.get(&job.page_key, mode, builder) {
+        Ok(c) => c,
+        Err(e) => return failed(e),
+    };
+
+    let (attachment_id, audio) = match &request.attachment_id {
+        Some(id) => (id.clone(), None),
+        None => {
+            let source = match &job.audio_id {
+                Some(aid) => match uploads::get(w.state.store.reader(), aid).await {
+                    Ok(Some(u)) => AudioBytes::Upload {
+                        path: w.state.data.uploads().join(&u.id),
+                        sha256: u.sha256,
+                    },
+                    Ok(None) => {
+                        return failed(Error::new(
+                            ErrorCode::AudioFetchFailed,
+                            "The uploaded audio of this job no longer exists; upload it again with POST /v1/audio.",
+                        ))
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, id = %job.id, "cannot read the upload");
+                        return Outcome::Requeue {
+                            run_at: now_ms() + 1000,
+                        };
+                    }
+                },
+                None => match secrets.get("audio_url").and_then(Value::as_str) {
+                    Some(u) => AudioBytes::Url(u.to_owned()),
+                    None => return failed(unreadable("audio URL")),
+                },
+            };
+            match w
+                .state
+                .media
+                .attachment(&job.page_key, &client, &source, &options.prepare)
+                .await
+            {
+                Ok(up) => (up.attachment_id, Some(up.summary)),
+                Err(e) => return not_written(job, e, None),
+            }
+        }
+    };
+
+    let sent = CURRENT
+        .scope(
+            ctx.clone(),
+            client.send_attachment(&job.recipient, &attachment_id, &options),
+        )
+        .await;
+    match sent {
+        Ok(r) => Outcome::Sent(Sent {
+            message_id: r.message_id,
+            attachment_id: Some(attachment_id),
+            audio: audio.map(|a| a.to_string()),
+        }),
+        Err(e) => match ctx.refusal() {
+            Some(Refusal::LeaseLost) => Outcome::Abandon,
+            Some(Refusal::ShuttingDown) | Some(Refusal::Database) => {
+                Outcome::Requeue { run_at: now_ms() }
+            }
+            None if ctx.phase() == Phase::Claimed => not_written(job, e, audio),
+            None => Outcome::Failed { error: e, audio },
+        },
+    }
+}
+
+/// An error before anything was written: a Page paused by Meta waits in the queue (bounded by
+/// [`MAX_ATTEMPTS`]); anything else is the note's definite failure.
+fn not_written(job: &Claimed, e: Error, audio: Option<Value>) -> Outcome {
+    if e.code() == ErrorCode::RateLimited && job.attempt < MAX_ATTEMPTS {
+        let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
+        return Outcome::Requeue {
+            run_at: now_ms() + wait.as_millis() as i64,
+        };
+    }
+    Outcome::Failed { error: e, audio }
+}

@@ -1,0 +1,378 @@
+//! The harness of the server suite: a real server in process on 127.0.0.1:0 with its own
+//! database folder, a file server for `audio_url` (the only address the SSRF guard lets
+//! through), and helpers to send, poll and read what the emulators received.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use svara_server::{KeySetup, RunningServer, Secret, ServerConfig, UrlPolicy};
+
+pub const PSID: &str = svara_emulator::DEFAULT_PSID;
+/// A token the built-in emulator of test mode accepts as a live Page of its own.
+pub const TOKEN: &str = "EAAGm0PX4ZCpsTestModeToken";
+
+/// The repository's fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name)
+}
+
+/// A fresh folder under the system's temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "svara-server-{tag}-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}/svara.db", self.0.display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+/// The rows of `sql` (no parameters) in a test's database, read-only, with `row` mapping each.
+pub async fn query_db<T>(
+    dir: &TempDir,
+    sql: &str,
+    row: impl Fn(&sqlx::sqlite::SqliteRow) -> T,
+) -> Vec<T> {
+    use sqlx::ConnectOptions;
+    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.0.join("svara.db"))
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(sql)
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(row)
+        .collect()
+}
+
+/// Local file server for `audio_url`: `/f/{fixture}`, `/big` (27 MB by Content-Length),
+/// `/missing` (404), `/redirect?to=URL`; counts requests per path.
+pub struct FileServer {
+    pub addr: SocketAddr,
+    pub hits: Arc<Mutex<HashMap<String, usize>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FileServer {
+    pub async fn start() -> FileServer {
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        async fn file(
+            State(hits): State<Arc<Mutex<HashMap<String, usize>>>>,
+            Path(name): Path<String>,
+        ) -> Response {
+            *hits
+                .lock()
+                .unwrap()
+                .entry(format!("/f/{name}"))
+                .or_default() += 1;
+            match std::fs::read(fixture(&name)) {
+                Ok(bytes) => ([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response(),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+        async fn big() -> Response {
+            let len = 27 * 1024 * 1024u64;
+            let stream = futures::stream::iter(
+                (0..(len / 65536)).map(|_| Ok::<_, std::io::Error>(vec![0u8; 65536])),
+            );
+            Response::builder()
+                .header(header::CONTENT_TYPE, "audio/mpeg")
+                .header(header::CONTENT_LENGTH, len)
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
+        async fn redirect(Query(q): Query<HashMap<String, String>>) -> Response {
+            Response::builder()
+                .status(StatusCode::FOUND)
+                .header(header::LOCATION, q.get("to").cloned().unwrap_or_default())
+                .body(Body::empty())
+                .unwrap()
+        }
+        let app = Router::new()
+            .route("/f/{name}", get(file))
+            .route("/big", get(big))
+            .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
+            .route("/redirect", get(redirect))
+            .with_state(hits.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FileServer { addr, hits, task }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A server under test.
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub url: String,
+    /// The generated test key (or the first configured key).
+    pub key: String,
+    pub http: reqwest::Client,
+    pub files: FileServer,
+    pub dir: TempDir,
+}
+
+/// The configuration tests start from: fresh database, guard on with only the file server
+/// allowed, short shutdown grace.
+pub fn base_config(dir: &TempDir, files: &FileServer) -> ServerConfig {
+    let mut c = ServerConfig {
+        database_url: dir.db_url(),
+        url_policy: UrlPolicy {
+            allow_private: false,
+            allowed_origins: vec![files.addr],
+        },
+        ..ServerConfig::default()
+    };
+    c.worker.shutdown_grace = Duration::from_secs(5);
+    c
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let files = FileServer::start().await;
+        let dir = TempDir::new("t");
+        let mut config = base_config(&dir, &files);
+        edit(&mut config);
+        let configured = config.api_keys.first().map(|k| k.expose().to_owned());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = svara_server::start(config, listener)
+            .await
+            .expect("server starts");
+        let key = match (configured, server.key_setup()) {
+            (Some(k), _) => k,
+            (None, KeySetup::Generated(k)) => k.expose().to_owned(),
+            (None, other) => panic!("no key: {other:?}"),
+        };
+        TestServer {
+            url: server.base_url(),
+            server: Some(server),
+            key,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            files,
+            dir,
+        }
+    }
+
+    /// Shuts down and starts again on the same database and file server.
+    pub async fn restart_with(mut self, edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+        let mut config = base_config(&self.dir, &self.files);
+        edit(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = svara_server::start(config, listener)
+            .await
+            .expect("server restarts");
+        self.url = server.base_url();
+        self.server = Some(server);
+        self
+    }
+
+    pub fn running(&self) -> &RunningServer {
+        self.server.as_ref().unwrap()
+    }
+
+    pub fn emulator(&self) -> &svara_emulator::Emulator {
+        self.running().test_emulator().unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        self.shutdown_server().await;
+    }
+
+    /// Stops the server but keeps its database folder (to inspect it).
+    pub async fn shutdown_server(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+
+    /// The documented body for `recipient` with `audio_url` = a fixture of the file server.
+    pub fn body(&self, recipient: &str, fixture: &str) -> Value {
+        json!({
+            "platform": "messenger",
+            "recipient": recipient,
+            "audio_url": self.files.url(&format!("/f/{fixture}")),
+            "session": {"page_access_token": TOKEN},
+        })
+    }
+
+    pub async fn post(&self, path: &str, key: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.url)).json(body);
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(&self, body: &Value) -> (u16, Value) {
+        self.post("/v1/send", Some(&self.key), body).await
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.url));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `POST /v1/audio` with `bytes` in the field `file`: (status, body).
+    pub async fn upload(&self, bytes: Vec<u8>) -> (u16, Value) {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("upload.bin"),
+        );
+        let resp = self
+            .http
+            .post(format!("{}/v1/audio", self.url))
+            .bearer_auth(&self.key)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET path` with this server's key, as a raw response (headers included).
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn status(&self, id: &str) -> Value {
+        let (code, v) = self.get(&format!("/v1/status/{id}"), Some(&self.key)).await;
+        assert_eq!(code, 200, "{v}");
+        v
+    }
+
+    /// Polls until the note is `sent` or `failed` (at most `within`).
+    pub async fn wait_final(&self, id: &str, within: Duration) -> Value {
+        wait_final(&self.http, &self.url, &self.key, id, within).await
+    }
+}
+
+pub async fn wait_final(
+    http: &reqwest::Client,
+    url: &str,
+    key: &str,
+    id: &str,
+    within: Duration,
+) -> Value {
+    let start = Instant::now();
+    loop {
+        let v: Value = http
+            .get(format!("{url}/v1/status/{id}"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("json");
+        if v["status"] == "sent" || v["status"] == "failed" {
+            return v;
+        }
+        assert!(
+            start.elapsed() < within,
+            "{id} still {} after {within:?}",
+            v["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// An emulator standing in for Meta (live keys), with the defaults' Pages and PSIDs.
+pub async fn meta(config: svara_emulator::EmulatorConfig) -> svara_emulator::Emulator {
+    svara_emulator::Emulator::start(config).await.unwrap()
+}
+
+pub fn secret(s: &str) -> Secret {
+    Secret::new(s)
+}
+
+pub static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A distinct all-digit PSID per call (test mode accepts any).
+pub fn new_psid() -> String {
+    format!(
+        "61284930{:08}",
+        COUNTER.fetch_add(1, Ordering::SeqCst) + 1000
+    )
+}
