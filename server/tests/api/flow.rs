@@ -41,7 +41,10 @@ async fn documented_body_is_queued_then_sent_through_the_test_emulator() {
     let notes = delivered.messages_for(PSID);
     assert_eq!(notes.len(), 1, "exactly one note reached the emulator");
     assert_eq!(notes[0].message_id, mid);
-    assert_eq!(notes[0].audio.codec, "aac-lc");
+    assert_eq!(
+        notes[0].audio.as_ref().expect("a voice note").codec,
+        "aac-lc"
+    );
     // The alias of the status route answers the same.
     let (code, alias) = t.get(&format!("/v1/messages/{id}"), Some(&t.key)).await;
     assert_eq!(code, 200);
