@@ -50,14 +50,7 @@ impl AudioInfo {
     }
     /// The fields as a dict (the same keys as `svara probe --json`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("container", &self.0.container)?;
-        d.set_item("codec", &self.0.codec)?;
-        d.set_item("sample_rate", self.0.sample_rate)?;
-        d.set_item("channels", self.0.channels)?;
-        d.set_item("duration_ms", self.0.duration_ms)?;
-        d.set_item("size_bytes", self.0.size_bytes)?;
-        Ok(d)
+        dict(py, &self.0)
     }
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         item(&self.to_dict(py)?, key)
@@ -78,11 +71,9 @@ fn item<'py>(dict: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>
     })
 }
 
-fn info_dict<'py>(
-    py: Python<'py>,
-    info: Option<&svara::AudioInfo>,
-) -> PyResult<Option<Bound<'py, PyDict>>> {
-    info.map(|i| AudioInfo(i.clone()).to_dict(py)).transpose()
+/// A core result as a dict with its serialized (documented) keys.
+fn dict<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyDict>> {
+    Ok(crate::json::serialize(py, value)?.cast_into::<PyDict>()?)
 }
 
 /// A string as Python's `repr()` writes it.
@@ -143,16 +134,7 @@ impl SendResult {
     }
     /// The result as a dict: the documented JSON keys plus the audio info.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.0;
-        let d = PyDict::new(py);
-        d.set_item("id", &r.id)?;
-        d.set_item("message_id", &r.message_id)?;
-        d.set_item("recipient_id", &r.recipient_id)?;
-        d.set_item("attachment_id", &r.attachment_id)?;
-        d.set_item("converted", r.converted)?;
-        d.set_item("input", info_dict(py, r.input.as_ref())?)?;
-        d.set_item("output", info_dict(py, r.output.as_ref())?)?;
-        Ok(d)
+        dict(py, &self.0)
     }
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         item(&self.to_dict(py)?, key)
@@ -226,12 +208,7 @@ impl UploadResult {
     }
     /// The result as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("attachment_id", &self.0.attachment_id)?;
-        d.set_item("converted", self.0.converted)?;
-        d.set_item("input", AudioInfo(self.0.input.clone()).to_dict(py)?)?;
-        d.set_item("output", AudioInfo(self.0.output.clone()).to_dict(py)?)?;
-        Ok(d)
+        dict(py, &self.0)
     }
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         item(&self.to_dict(py)?, key)

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use svara_emulator::{Emulator, EmulatorConfig, EmulatorError};
 
 use crate::errors;
@@ -24,6 +25,17 @@ fn config_error(py: Python<'_>, e: &impl std::fmt::Display) -> PyErr {
         py,
         format!("{e}. See the emulator's README for the scenario keys."),
     )
+}
+
+impl NativeEmulator {
+    /// Runs `f` on the running emulator.
+    fn with<T>(&self, f: impl FnOnce(&Emulator) -> T) -> PyResult<T> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let emulator = guard
+            .as_ref()
+            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?;
+        Ok(f(emulator))
+    }
 }
 
 #[pymethods]
@@ -51,17 +63,8 @@ impl NativeEmulator {
             }
             (None, None) => EmulatorConfig::default(),
         };
-        let token = config
-            .pages
-            .first()
-            .and_then(|p| p.tokens.first())
-            .map(|t| t.expose().to_owned());
-        let psid = config
-            .psids
-            .iter()
-            .find(|p| p.id == svara_emulator::DEFAULT_PSID)
-            .or_else(|| config.psids.first())
-            .map(|p| p.id.clone());
+        let token = config.default_token().map(str::to_owned);
+        let psid = config.default_psid().map(str::to_owned);
         let emulator = py
             .detach(|| Emulator::start_blocking(config))
             .map_err(|e| match e {
@@ -84,36 +87,40 @@ impl NativeEmulator {
         &self.url
     }
 
-    /// A valid Page token of the first configured Page.
+    /// The scenario's default token (the emulator crate's `default_token`).
     #[getter]
     fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
 
-    /// The default PSID (or the first configured one).
+    /// The scenario's default PSID (the emulator crate's `default_psid`).
     #[getter]
     fn psid(&self) -> Option<&str> {
         self.psid.as_deref()
     }
 
-    /// What the emulator received, as JSON text (`GET /__emulator/messages`).
-    fn messages_json(&self) -> PyResult<String> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let emulator = guard
-            .as_ref()
-            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?;
-        serde_json::to_string(&emulator.snapshot())
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    /// What the emulator received, as `GET /__emulator/messages` returns it.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let snapshot = self.with(|e| e.snapshot())?;
+        crate::json::serialize(py, &snapshot)
+    }
+
+    /// The accepted voice notes, oldest first (only those to `psid` when given).
+    #[pyo3(signature = (psid=None))]
+    fn deliveries<'py>(&self, py: Python<'py>, psid: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        let found = self.with(|e| e.snapshot().deliveries_to(psid))?;
+        crate::json::serialize(py, &found)
+    }
+
+    /// The bytes of a received voice note by its `sha256`, while kept.
+    fn audio<'py>(&self, py: Python<'py>, sha256: &str) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let bytes = self.with(|e| e.audio(sha256))?;
+        Ok(bytes.map(|b| PyBytes::new(py, &b)))
     }
 
     /// Forgets deliveries, attempts, attachments, rate-limit windows and fault counters.
     fn reset(&self) -> PyResult<()> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?
-            .reset();
-        Ok(())
+        self.with(Emulator::reset)
     }
 
     /// Stops the server (idempotent).

@@ -20,6 +20,7 @@
 mod audio_check;
 mod auth;
 mod config;
+mod defaults;
 mod duration;
 mod faults;
 mod fetch;
@@ -36,6 +37,7 @@ mod validate;
 
 pub use auth::appsecret_proof;
 pub use config::*;
+pub use defaults::{well_known, WellKnown};
 pub use duration::HumanDuration;
 pub use faults::{FaultKind, FaultRule};
 pub use rate_limit::BUC_HEADER;

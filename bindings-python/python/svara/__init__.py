@@ -9,7 +9,8 @@
     )
     print(f"Voice note sent: {result['id']}")   # result.id works too
 
-- ``send(...)`` blocks without holding the GIL; ``await send_async(...)`` is the asyncio form.
+- ``send(...)`` blocks without holding the GIL; ``await send_async(...)`` is the asyncio form
+  (a real coroutine function: ``asyncio.run(svara.send_async(...))`` works).
 - ``Client`` / ``AsyncClient`` keep the configuration and connection pool across calls and add
   ``upload`` (reusable attachment) and ``send_many`` (upload once, send to many).
 - ``transcode`` and ``probe`` expose the audio engine on its own.
@@ -23,24 +24,21 @@ from __future__ import annotations
 
 import logging as _logging
 
+from svara._api import AsyncClient, Client, probe, send, send_async, transcode
 from svara._native import (
     DEFAULT_API_VERSION,
     DEFAULT_GRAPH_URL,
     ERROR_CODES,
     MAX_AUDIO_BYTES,
     SUPPORTED_PLATFORMS,
-    AsyncClient,
     AudioInfo,
-    Client,
     RecipientOutcome,
     SendResult,
     UploadResult,
     __version__,
-    probe,
-    send,
-    send_async,
-    transcode,
 )
+from svara._types import *  # noqa: F403 - the typed keyword arguments (SendOptions, ...)
+from svara._types import __all__ as _typed_arguments
 from svara.errors import (
     ApiError,
     AudioFetchFailedError,
@@ -73,6 +71,7 @@ __all__ = [
     "UploadResult",
     "RecipientOutcome",
     "AudioInfo",
+    *_typed_arguments,
     "SvaraError",
     "InvalidTokenError",
     "RecipientNotFoundError",

@@ -15,6 +15,7 @@ Page access token.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
@@ -234,3 +235,17 @@ _BY_CODE: Dict[str, Type[SvaraError]] = {
 def error_class_for(code: str) -> Type[SvaraError]:
     """The exception class for a documented error code (``SvaraError`` for an unknown one)."""
     return _BY_CODE.get(code, SvaraError)
+
+
+_ATTRIBUTES = frozenset(inspect.signature(SvaraError.__init__).parameters) - {"self", "message"}
+
+
+def _from_wire(data: Dict[str, Any]) -> SvaraError:
+    """The exception for the core's error wire shape (``serde_json::to_value(&error)``).
+
+    Keys this version does not know (a newer core) are ignored rather than refused.
+    """
+    code = str(data.get("code") or "api_error")
+    known = {k: v for k, v in data.items() if k in _ATTRIBUTES}
+    err = error_class_for(code)(str(data.get("message") or "Svara failed without a message."), **known)
+    return err
