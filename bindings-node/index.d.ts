@@ -59,6 +59,8 @@ export interface MessageFields {
   tag?: string
   /** REGULAR, SILENT_PUSH or NO_PUSH. */
   notification_type?: NotificationType
+  /** A text shown under the voice note; 0 to 1024 characters; telegram only. */
+  caption?: string
 }
 
 /** The single send fields. */

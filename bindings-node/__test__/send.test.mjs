@@ -142,7 +142,7 @@ test('the emulator helper: reset() forgets and attempts() counts', async () => {
   assert.equal(emu.attempts(emu.psid), 0)
 })
 
-test('fast_encode and max_duration reach the engine', async () => {
+test('fast_encode and max_duration reach the engine; caption is refused on messenger', async () => {
   emu.reset()
   const plain = await send({ ...base(), audio_path: fixture('speech-stereo.mp3') })
   const fast = await send({ ...base(), audio_path: fixture('speech-stereo.mp3'), fast_encode: true })
@@ -150,6 +150,8 @@ test('fast_encode and max_duration reach the engine', async () => {
   assert.notEqual(a.sha256, b.sha256, 'fast_encode changed the encoding')
   assert.equal(b.audio.codec, 'aac-lc')
   await assert.rejects(send({ ...base(), audio_path: fixture('speech-stereo.mp3'), max_duration: 0.5 }), { code: 'audio_too_large' })
+  await assert.rejects(send({ ...base(), audio_path: fixture('speech-stereo.mp3'), caption: 'Listen' }), (e) =>
+    e.code === 'invalid_request' && /^caption works on telegram only/.test(e.message))
   assert.equal(emu.deliveries().length, 2)
 })
 

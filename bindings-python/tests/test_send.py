@@ -162,11 +162,21 @@ def test_fast_encode_and_max_duration_reach_the_engine(emu: Emulator, send_kwarg
     assert len(emu.deliveries()) == 2
 
 
+def test_caption_is_refused_on_messenger_saying_where_it_works(emu: Emulator, send_kwargs) -> None:
+    with pytest.raises(svara.InvalidRequestError) as info:
+        svara.send(**send_kwargs(caption="Listen to this"))
+    assert info.value.message.startswith("caption works on telegram only")
+    with svara.Client(emu.token, graph_url=emu.url) as client:
+        with pytest.raises(svara.InvalidRequestError, match="caption works on telegram only"):
+            client.send(emu.psid, audio_path=M4A, caption="Listen")
+    assert emu.snapshot()["attempts"] == 0
+
+
 def test_signatures_list_every_keyword() -> None:
     import inspect
 
     params = inspect.signature(svara.send).parameters
-    assert {"platform", "recipient", "audio_url", "session", "fast_encode", "max_duration"} <= set(params)
+    assert {"platform", "recipient", "audio_url", "session", "fast_encode", "max_duration", "caption"} <= set(params)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
     client_send = inspect.signature(svara.Client.send).parameters
     assert list(client_send)[:2] == ["self", "recipient"] and "graph_url" not in client_send

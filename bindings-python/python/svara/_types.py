@@ -69,6 +69,8 @@ class MessageFields(TypedDict, total=False):
     tag: Optional[str]
     #: REGULAR, SILENT_PUSH or NO_PUSH.
     notification_type: Optional[Literal["REGULAR", "SILENT_PUSH", "NO_PUSH"]]
+    #: A text shown under the voice note; 0 to 1024 characters; telegram only.
+    caption: Optional[str]
 
 
 class SingleSendFields(TypedDict, total=False):

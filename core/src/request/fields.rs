@@ -274,6 +274,7 @@ pub const FIELDS: &[Field] = &[
     field("messaging_type", Choice(MESSAGING_TYPES), S::Message, "RESPONSE, UPDATE or MESSAGE_TAG (with a tag)"),
     field("tag", Text, S::Message, "a message tag such as \"HUMAN_AGENT\" (with messaging_type MESSAGE_TAG)"),
     field("notification_type", Choice(NOTIFICATION_TYPES), S::Message, "REGULAR, SILENT_PUSH or NO_PUSH"),
+    Field { platforms: &["telegram"], ..ranged("caption", Text, S::Message, "a text shown under the voice note", &limits::CAPTION_CHARS) },
     field("reusable", Flag, S::SingleSend, "true to ask Meta for a reusable attachment_id"),
     field("graph_url", Url, S::Connection, "the Graph API base URL, e.g. \"https://graph.facebook.com\" (SVARA_GRAPH_URL when absent)"),
     field("api_version", Text, S::Connection, "a Graph API version such as \"v25.0\""),

@@ -156,6 +156,8 @@ pub const SENDS_PER_SECOND: Limit = Limit {
 };
 /// Sends in flight during `send_many`.
 pub const CONCURRENCY: Limit = limit(1.0, 256.0, Some(8.0), "sends in flight", Style::To);
+/// Caption length in characters (Telegram's `sendVoice` takes 0 to 1024).
+pub const CAPTION_CHARS: Limit = limit(0.0, 1_024.0, None, "characters", Style::To);
 
 #[cfg(test)]
 mod tests {

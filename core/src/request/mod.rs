@@ -92,6 +92,8 @@ pub struct SendRequest {
     pub tag: Option<String>,
     /// `REGULAR`, `SILENT_PUSH` or `NO_PUSH`.
     pub notification_type: Option<String>,
+    /// A caption under the note (Telegram only).
+    pub caption: Option<String>,
     /// Ask Meta for a reusable `attachment_id`.
     pub reusable: Option<bool>,
     /// Graph base URL (default `https://graph.facebook.com`, or `SVARA_GRAPH_URL`).

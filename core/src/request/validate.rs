@@ -3,7 +3,7 @@
 //! go together, the platform of platform-specific fields, and the ranges of [`super::limits`].
 //! Every refusal is an `invalid_request` that says how to fix the call.
 
-use super::fields::{self, field_named, Operation, SUPPORTED_PLATFORMS};
+use super::fields::{self, field_named, Field, Operation, SUPPORTED_PLATFORMS};
 use super::limits::Limit;
 use super::SendRequest;
 use crate::client::{
@@ -152,6 +152,24 @@ fn either<T: Copy>(a: (&str, Option<T>), b: (&str, Option<T>)) -> Result<Option<
     }
 }
 
+/// Refuses a platform-specific field on another platform, naming where it works.
+fn platform_field(platform: &str, name: &str, given: bool) -> Result<()> {
+    let f: &Field = field_named(name).unwrap_or_else(|| panic!("{name} is in FIELDS"));
+    if !given || f.platforms.is_empty() || f.platforms.contains(&platform) {
+        return Ok(());
+    }
+    let supported_there = f.platforms.iter().any(|p| SUPPORTED_PLATFORMS.contains(p));
+    let later = if supported_there {
+        String::new()
+    } else {
+        " (Svara does not send there yet)".to_owned()
+    };
+    Err(Error::invalid_request(format!(
+        "{name} works on {} only{later}, not on {platform}: a {platform} voice note carries no {name}. Drop {name}, or send the text as a message of its own.",
+        f.platforms.join(", ")
+    )))
+}
+
 impl SendRequest {
     /// The platform, lowercase (`messenger` when none was given), if Svara supports it.
     pub fn platform(&self) -> Result<&'static str> {
@@ -262,7 +280,7 @@ impl SendRequest {
 
     /// The per-send options.
     pub fn send_options(&self) -> Result<SendOptions> {
-        self.platform()?;
+        let platform = self.platform()?;
         let mut o = SendOptions::default();
         if let Some(t) = &self.messaging_type {
             o.messaging_type = MessagingType::parse(t.trim()).ok_or_else(|| {
@@ -278,6 +296,15 @@ impl SendRequest {
                     "notification_type {n:?} is not valid; use REGULAR, SILENT_PUSH or NO_PUSH."
                 ))
             })?);
+        }
+        platform_field(platform, "caption", self.caption.is_some())?;
+        if let Some(c) = &self.caption {
+            let chars = c.chars().count();
+            in_range(
+                "caption",
+                chars as f64,
+                format_args!("of {chars} characters"),
+            )?;
         }
         o.prepare = self.prepare_options()?;
         o.reusable = self.reusable.unwrap_or(false);
@@ -418,6 +445,16 @@ mod tests {
         assert!(p.fast_encode && p.keep_stereo);
         assert_eq!(p.bitrate, 32_000);
         assert_eq!(p.max_duration, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn caption_is_refused_on_messenger_with_where_it_works() {
+        let m = err(SendRequest {
+            caption: Some("hi".into()),
+            ..base()
+        });
+        assert!(m.starts_with("caption works on telegram only"), "{m}");
+        assert!(m.contains("not on messenger"), "{m}");
     }
 
     #[test]
