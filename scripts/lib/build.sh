@@ -19,7 +19,8 @@ PY_VENV="${PY_VENV:-$PWD/target/venv}"
 NODE_APP="${NODE_APP:-$PWD/target/demo-node}"
 
 # timed LABEL reuse|first CMD...: runs CMD and says how long it took; with `reuse`, warns when it
-# compiled the svara core crate (it should have found it built).
+# compiled the svara core crate (it should have found it built). With SHOW=REGEX only the
+# matching lines of CMD's output are shown (all of it when CMD fails).
 timed() {
   local label=$1 expect=$2
   shift 2
@@ -27,9 +28,13 @@ timed() {
   start=$(date +%s)
   log=$(mktemp)
   set +e
-  "$@" 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  "$@" > "$log" 2>&1 &
+  local pid=$!
+  tail -n +1 -f "$log" --pid="$pid" | grep --line-buffered -E "${SHOW:-.}"
+  wait "$pid"
+  status=$?
   set -e
+  if [ "$status" -ne 0 ] && [ -n "${SHOW:-}" ]; then cat "$log"; fi
   echo "$label took $(( $(date +%s) - start )) s"
   if [ "$expect" = reuse ] && grep -Eq 'Compiling svara v[0-9.]+ \(' "$log"; then
     echo "WARNING: $label compiled the svara core again instead of reusing the shared build" \
@@ -51,7 +56,8 @@ build_wheel() {
   mkdir -p "$out"
   rm -f "$out"/svara-*.whl
   # The backend runs the venv's `maturin`, found on PATH.
-  PATH="$(dirname "$py"):$PATH" MATURIN_PEP517_ARGS="--profile dev --strip" timed "pip wheel ./bindings-python" reuse \
+  SHOW='Compiling|Finished|warning|error' PATH="$(dirname "$py"):$PATH" \
+    MATURIN_PEP517_ARGS="--profile dev --strip" timed "pip wheel ./bindings-python" reuse \
     "$py" -m pip wheel --verbose --no-deps --no-build-isolation ./bindings-python -w "$out"
   WHEEL=$(ls "$out"/svara-*-abi3-*.whl 2>/dev/null | head -n1)
   [ -n "$WHEEL" ] || { echo "no abi3 wheel in $out" >&2; return 1; }
