@@ -9,7 +9,7 @@ use svara::Operation;
 
 use crate::convert;
 use crate::errors;
-use crate::results::AudioInfo;
+use crate::json::Wire;
 
 /// Reads `data_or_path`: bytes-like or a binary file object, or a path (str / os.PathLike).
 fn input_bytes(py: Python<'_>, data_or_path: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
@@ -48,9 +48,13 @@ pub(crate) fn transcode<'py>(
 
 /// Detects what a recording is, by content: container, codec, rate, channels, duration, size.
 #[pyfunction]
-pub(crate) fn probe(py: Python<'_>, data_or_path: &Bound<'_, PyAny>) -> PyResult<AudioInfo> {
+pub(crate) fn probe<'py>(
+    py: Python<'py>,
+    data_or_path: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let data = input_bytes(py, data_or_path)?;
-    py.detach(|| svara::probe(&data))
-        .map(AudioInfo)
-        .map_err(|e| errors::to_py(py, &e))
+    let info = py
+        .detach(|| svara::probe(&data))
+        .map_err(|e| errors::to_py(py, &e))?;
+    Wire::of(&info).into_pyobject(py)
 }

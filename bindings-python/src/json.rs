@@ -42,3 +42,38 @@ pub(crate) fn serialize<'py>(
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
     to_py(py, &v)
 }
+
+/// A core value in its serialized form, handed to Python as plain data (`svara.results` wraps
+/// it). `Send`, so a future can return it.
+pub(crate) struct Wire(pub(crate) Value);
+
+impl Wire {
+    /// The serialized form of a core value (plain data: serializing cannot fail).
+    pub(crate) fn of(value: &impl serde::Serialize) -> Wire {
+        Wire(serde_json::to_value(value).unwrap_or(Value::Null))
+    }
+
+    /// `send_many`'s outcomes: `{"recipient", "result"}` or `{"recipient", "error"}` each, the
+    /// error in the core's wire shape.
+    pub(crate) fn outcomes(outcomes: &[svara::RecipientOutcome]) -> Wire {
+        Wire(Value::Array(
+            outcomes
+                .iter()
+                .map(|o| match &o.result {
+                    Ok(r) => serde_json::json!({ "recipient": o.recipient, "result": r }),
+                    Err(e) => serde_json::json!({ "recipient": o.recipient, "error": e }),
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl<'py> IntoPyObject<'py> for Wire {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.0)
+    }
+}

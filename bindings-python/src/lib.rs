@@ -1,8 +1,9 @@
 //! The native half of the `svara` Python package (`svara._native`), a thin layer over the
 //! `svara` core crate: a call's keyword arguments become the core's request by the core's
 //! field table ([`convert`]); the core's client and audio engine run on one fork-aware tokio
-//! runtime ([`runtime`]) with the GIL released, blocking or awaited ([`native`]); results
-//! ([`results`]) or exceptions built from the core's error wire shape ([`errors`]) come back.
+//! runtime ([`runtime`]) with the GIL released, blocking or awaited ([`native`]); results in the
+//! core's serialized form ([`json`], wrapped by `python/svara/results.py`) or exceptions built
+//! from the core's error wire shape ([`errors`]) come back.
 //! The public API, with real signatures and docstrings, is Python: `python/svara/_api.py`.
 #![deny(clippy::all)]
 // `svara::Error` is the core's public error type, returned as is; its size is the core's call.
@@ -14,7 +15,6 @@ mod errors;
 mod json;
 mod logging;
 mod native;
-mod results;
 mod runtime;
 mod testing;
 
@@ -35,10 +35,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fields, m)?)?;
     m.add_function(wrap_pyfunction!(emulator_well_known, m)?)?;
     m.add_class::<native::NativeClient>()?;
-    m.add_class::<results::AudioInfo>()?;
-    m.add_class::<results::SendResult>()?;
-    m.add_class::<results::UploadResult>()?;
-    m.add_class::<results::RecipientOutcome>()?;
     m.add_class::<testing::NativeEmulator>()?;
     let codes: Vec<&str> = svara::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;

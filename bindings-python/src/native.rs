@@ -9,13 +9,13 @@ use std::future::Future;
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 use pyo3::IntoPyObjectExt;
 use svara::{ClientConfig, Error, Operation};
 
 use crate::convert::{self, request};
 use crate::errors;
-use crate::results::{opt_repr, pyrepr, RecipientOutcome, SendResult, UploadResult};
+use crate::json::Wire;
 use crate::runtime;
 
 /// A call's work, run blocking or awaited.
@@ -44,7 +44,7 @@ pub(crate) fn send<'py>(
     // Refuse a malformed call before any network or audio work, with the core's words.
     request.validate().map_err(|e| errors::to_py(py, &e))?;
     run(py, awaitable, async move {
-        svara::send(request).await.map(SendResult)
+        svara::send(request).await.map(|r| Wire::of(&r))
     })
 }
 
@@ -119,7 +119,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (client, request) = self.call(py, Operation::ClientSend, options, Some(recipient))?;
         run(py, awaitable, async move {
-            client.send_request(request).await.map(SendResult)
+            client.send_request(request).await.map(|r| Wire::of(&r))
         })
     }
 
@@ -133,7 +133,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (client, request) = self.call(py, Operation::Upload, options, None)?;
         run(py, awaitable, async move {
-            client.upload_request(request).await.map(UploadResult)
+            client.upload_request(request).await.map(|r| Wire::of(&r))
         })
     }
 
@@ -152,7 +152,7 @@ impl NativeClient {
             client
                 .send_many_request(&recipients, request)
                 .await
-                .map(Outcomes)
+                .map(|o| Wire::outcomes(&o))
         })
     }
 
@@ -198,20 +198,16 @@ impl NativeClient {
     }
 }
 
-/// `send_many`'s outcomes, turned into a list of `RecipientOutcome` under the GIL.
-pub(crate) struct Outcomes(Vec<svara::RecipientOutcome>);
-
-impl<'py> IntoPyObject<'py> for Outcomes {
-    type Target = PyList;
-    type Output = Bound<'py, PyList>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let items = self
-            .0
-            .into_iter()
-            .map(|o| RecipientOutcome::from_core(py, o))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+/// A string as Python's `repr()` writes it.
+pub(crate) fn pyrepr(s: &str) -> String {
+    if s.contains('\'') && !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
     }
+}
+
+/// An optional string as Python's `repr()` writes it.
+fn opt_repr(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".to_owned(), pyrepr)
 }

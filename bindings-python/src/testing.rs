@@ -141,7 +141,7 @@ impl NativeEmulator {
     fn __repr__(&self) -> String {
         format!(
             "NativeEmulator(url={}, running={})",
-            crate::results::pyrepr(&self.url),
+            crate::native::pyrepr(&self.url),
             if self.running() { "True" } else { "False" }
         )
     }

@@ -31,14 +31,11 @@ from svara._native import (
     ERROR_CODES,
     MAX_AUDIO_BYTES,
     SUPPORTED_PLATFORMS,
-    AudioInfo,
-    RecipientOutcome,
-    SendResult,
-    UploadResult,
     __version__,
 )
 from svara._types import *  # noqa: F403 - the typed keyword arguments (SendOptions, ...)
 from svara._types import __all__ as _typed_arguments
+from svara.results import AudioInfo, RecipientOutcome, SendResult, UploadResult
 from svara.errors import (
     ApiError,
     AudioFetchFailedError,

@@ -15,8 +15,8 @@ import inspect
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, TypeVar, Union
 
 from svara import _native
-from svara._native import AudioInfo, RecipientOutcome, SendResult, UploadResult
 from svara._types import Bytes, PathLike
+from svara.results import AudioInfo, RecipientOutcome, SendResult, UploadResult
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from typing_extensions import Unpack
@@ -48,8 +48,7 @@ def send(**request: Unpack[SendOptions]) -> SendResult:
     Blocks the calling thread without holding the GIL; Ctrl-C interrupts it. Raises a
     ``svara.SvaraError`` subclass, or ``TypeError`` for a keyword ``send`` does not take.
     """
-    result: SendResult = _native.send(request)
-    return result
+    return SendResult._from_wire(_native.send(request))
 
 
 async def send_async(**request: Unpack[SendOptions]) -> SendResult:
@@ -58,8 +57,7 @@ async def send_async(**request: Unpack[SendOptions]) -> SendResult:
     ``asyncio.run(svara.send_async(...))`` works; any number of calls may be in flight from
     many tasks. Bad arguments raise when the coroutine is awaited.
     """
-    result: SendResult = await _native.send(request, True)
-    return result
+    return SendResult._from_wire(await _native.send(request, True))
 
 
 def transcode(data_or_path: Union[Bytes, PathLike], **options: Unpack[TranscodeOptions]) -> bytes:
@@ -81,7 +79,8 @@ def probe(data_or_path: Union[Bytes, PathLike]) -> AudioInfo:
     ``data_or_path`` is bytes, a binary file object, or a path. Raises ``UnsupportedAudioError``
     naming what was found when it is not decodable audio.
     """
-    info: AudioInfo = _native.probe(data_or_path)
+    info = AudioInfo._from_wire(_native.probe(data_or_path))
+    assert info is not None
     return info
 
 
@@ -136,13 +135,11 @@ class Client(_ClientBase):
 
     def send(self, recipient: Union[str, int], **options: Unpack[MessageOptions]) -> SendResult:
         """Sends one voice note to ``recipient``; pass exactly one audio source."""
-        result: SendResult = self._native.send(recipient, options)
-        return result
+        return SendResult._from_wire(self._native.send(recipient, options))
 
     def upload(self, **options: Unpack[UploadOptions]) -> UploadResult:
         """Uploads the audio once as a reusable attachment; send it later with ``attachment_id=``."""
-        result: UploadResult = self._native.upload(options)
-        return result
+        return UploadResult._from_wire(self._native.upload(options))
 
     def send_many(
         self, recipients: Iterable[Union[str, int]], **options: Unpack[SendManyOptions]
@@ -152,8 +149,7 @@ class Client(_ClientBase):
         Returns one ``RecipientOutcome`` per recipient, in order; a failure for some is not an
         exception.
         """
-        outcomes: List[RecipientOutcome] = self._native.send_many(recipients, options)
-        return outcomes
+        return [RecipientOutcome._from_wire(o) for o in self._native.send_many(recipients, options)]
 
     def __enter__(self: _C) -> _C:
         return self
@@ -169,20 +165,17 @@ class AsyncClient(_ClientBase):
 
     async def send(self, recipient: Union[str, int], **options: Unpack[MessageOptions]) -> SendResult:
         """``await client.send(recipient, audio_url=...)``: see ``Client.send``."""
-        result: SendResult = await self._native.send(recipient, options, True)
-        return result
+        return SendResult._from_wire(await self._native.send(recipient, options, True))
 
     async def upload(self, **options: Unpack[UploadOptions]) -> UploadResult:
         """``await client.upload(audio_path=...)``: see ``Client.upload``."""
-        result: UploadResult = await self._native.upload(options, True)
-        return result
+        return UploadResult._from_wire(await self._native.upload(options, True))
 
     async def send_many(
         self, recipients: Iterable[Union[str, int]], **options: Unpack[SendManyOptions]
     ) -> List[RecipientOutcome]:
         """``await client.send_many([...], audio_path=...)``: see ``Client.send_many``."""
-        outcomes: List[RecipientOutcome] = await self._native.send_many(recipients, options, True)
-        return outcomes
+        return [RecipientOutcome._from_wire(o) for o in await self._native.send_many(recipients, options, True)]
 
     async def aclose(self) -> None:
         """The awaitable form of ``close()``."""
