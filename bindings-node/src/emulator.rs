@@ -36,23 +36,13 @@ pub async fn start_emulator(
     config_json: Option<String>,
     config_file: Option<String>,
 ) -> napi::Result<NativeEmulator> {
-    let config = match (config_json, config_file) {
-        (Some(_), Some(_)) => Err(Error::invalid_request(
-            "Give the emulator scenario either inline or as configFile, not both.",
-        )),
-        (None, Some(path)) => EmulatorConfig::from_file(&path).map_err(|e| {
-            Error::invalid_request(format!(
+    let file = config_file.map(std::path::PathBuf::from);
+    let config =
+        EmulatorConfig::from_scenario(config_json.as_deref(), file.as_deref()).map_err(|e| {
+            to_napi(Error::invalid_request(format!(
                 "{e}; see the emulator's scenario format in the README."
-            ))
-        }),
-        (Some(json), None) => EmulatorConfig::from_json_str(&json).map_err(|e| {
-            Error::invalid_request(format!(
-                "{e}; see the emulator's scenario format in the README."
-            ))
-        }),
-        (None, None) => Ok(EmulatorConfig::default()),
-    }
-    .map_err(to_napi)?;
+            )))
+        })?;
     let token = config.default_token().unwrap_or_default().to_owned();
     let psid = config.default_psid().unwrap_or_default().to_owned();
     let emulator = Emulator::start(config).await.map_err(|e| {

@@ -48,21 +48,8 @@ impl NativeEmulator {
         config_json: Option<&str>,
         config_file: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
-        let config = match (config_json, config_file) {
-            (Some(_), Some(_)) => {
-                return Err(errors::invalid(
-                    py,
-                    "Give the emulator either a config dict or a config file, not both.",
-                ))
-            }
-            (Some(json), None) => {
-                EmulatorConfig::from_json_str(json).map_err(|e| config_error(py, &e))?
-            }
-            (None, Some(file)) => {
-                EmulatorConfig::from_file(&file).map_err(|e| config_error(py, &e))?
-            }
-            (None, None) => EmulatorConfig::default(),
-        };
+        let config = EmulatorConfig::from_scenario(config_json, config_file.as_deref())
+            .map_err(|e| config_error(py, &e))?;
         let token = config.default_token().map(str::to_owned);
         let psid = config.default_psid().map(str::to_owned);
         let emulator = py

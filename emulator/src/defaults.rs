@@ -8,8 +8,22 @@ use crate::server::Emulator;
 use crate::store::{Delivery, Snapshot};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 impl EmulatorConfig {
+    /// The scenario a test helper was given: inline JSON, a `.json`/`.toml` file, or neither
+    /// (the defaults); not both.
+    pub fn from_scenario(json: Option<&str>, file: Option<&Path>) -> Result<Self, ConfigError> {
+        match (json, file) {
+            (Some(_), Some(_)) => Err(ConfigError::Invalid(
+                "give the scenario either inline or as a file, not both".to_owned(),
+            )),
+            (Some(json), None) => EmulatorConfig::from_json_str(json),
+            (None, Some(file)) => EmulatorConfig::from_file(file),
+            (None, None) => Ok(EmulatorConfig::default()),
+        }
+    }
+
     /// The token a test uses by default: the first token of the first Page that has one.
     pub fn default_token(&self) -> Option<&str> {
         self.pages
@@ -126,5 +140,10 @@ mod tests {
         };
         assert_eq!(none.default_psid(), Some("2001"));
         assert_eq!(well_known().psids["blocked"], PSID_BLOCKED);
+        assert!(EmulatorConfig::from_scenario(Some("{}"), Some(Path::new("x.toml"))).is_err());
+        assert_eq!(
+            EmulatorConfig::from_scenario(None, None).unwrap(),
+            EmulatorConfig::default()
+        );
     }
 }

@@ -36,22 +36,8 @@ from svara._native import (
 from svara._types import *  # noqa: F403 - the typed keyword arguments (SendOptions, ...)
 from svara._types import __all__ as _typed_arguments
 from svara.results import AudioInfo, RecipientOutcome, SendResult, UploadResult
-from svara.errors import (
-    ApiError,
-    AudioFetchFailedError,
-    AudioTooLargeError,
-    InvalidRequestError,
-    InvalidTokenError,
-    MessageNotAllowedError,
-    NetworkError,
-    PermissionDeniedError,
-    RateLimitedError,
-    RecipientNotFoundError,
-    SvaraError,
-    TemporaryFailureError,
-    UnsupportedAudioError,
-    error_class_for,
-)
+from svara.errors import *  # noqa: F403 - SvaraError and one subclass per error code
+from svara.errors import __all__ as _errors
 
 # A library adds no handlers of its own: the application decides where "svara" logs go.
 _logging.getLogger("svara").addHandler(_logging.NullHandler())
@@ -69,20 +55,7 @@ __all__ = [
     "RecipientOutcome",
     "AudioInfo",
     *_typed_arguments,
-    "SvaraError",
-    "InvalidTokenError",
-    "RecipientNotFoundError",
-    "MessageNotAllowedError",
-    "AudioTooLargeError",
-    "AudioFetchFailedError",
-    "RateLimitedError",
-    "UnsupportedAudioError",
-    "InvalidRequestError",
-    "PermissionDeniedError",
-    "TemporaryFailureError",
-    "NetworkError",
-    "ApiError",
-    "error_class_for",
+    *_errors,
     "ERROR_CODES",
     "SUPPORTED_PLATFORMS",
     "MAX_AUDIO_BYTES",
