@@ -213,23 +213,8 @@ class ApiError(SvaraError):
     code = "api_error"
 
 
-_BY_CODE: Dict[str, Type[SvaraError]] = {
-    cls.code: cls
-    for cls in (
-        InvalidTokenError,
-        RecipientNotFoundError,
-        MessageNotAllowedError,
-        AudioTooLargeError,
-        AudioFetchFailedError,
-        RateLimitedError,
-        UnsupportedAudioError,
-        InvalidRequestError,
-        PermissionDeniedError,
-        TemporaryFailureError,
-        NetworkError,
-        ApiError,
-    )
-}
+#: The class of each code: the subclasses defined above (one per code of the core).
+_BY_CODE: Dict[str, Type[SvaraError]] = {cls.code: cls for cls in SvaraError.__subclasses__()}
 
 
 def error_class_for(code: str) -> Type[SvaraError]:
