@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Helpers shared by scripts/test and scripts/demo: loud steps and self-installing dependencies.
 
-step() { printf '\n==> %s\n' "$*"; }
+# Every step says how far into the run it starts (the scripts call each other; the clock is shared).
+export SVARA_RUN_START="${SVARA_RUN_START:-$(date +%s)}"
+step() { printf '\n==> %s  [+%ss]\n' "$*" "$(( $(date +%s) - SVARA_RUN_START ))"; }
 
 # ensure_apt PKG...: installs the Debian packages that are missing, saying which.
 ensure_apt() {
