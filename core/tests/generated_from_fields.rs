@@ -258,7 +258,7 @@ fn ts_call(op: Operation) -> &'static str {
 fn render_readme() -> String {
     let mut out = format!(
         "<!-- {BEGIN} (core/tests/generated_from_fields.rs; do not edit) -->\n\
-         | Field | Takes | Where | What |\n|---|---|---|---|\n"
+         | Field | Takes | Range | Calls that take it | What |\n|---|---|---|---|---|\n"
     );
     for f in FIELDS {
         let takes = match f.kind {
@@ -270,13 +270,17 @@ fn render_readme() -> String {
             .filter(|o| o.takes(f))
             .map(ts_call)
             .collect();
+        let mut range = f.limit.map(|l| l.describe()).unwrap_or_default();
+        if !f.platforms.is_empty() {
+            range = format!("{range} {} only", f.platforms.join(", ")).trim().to_owned();
+        }
         out.push_str(&format!(
-            "| `{}` | {} | {} | {}{} |\n",
+            "| `{}` | {} | {} | {} | {} |\n",
             f.name,
             takes,
+            range,
             calls.join(", "),
             upper_first(f.description).replace('|', "\\|"),
-            limit_text(f)
         ));
     }
     out.push_str(&format!("<!-- {END} -->\n"));
