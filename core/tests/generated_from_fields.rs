@@ -272,7 +272,9 @@ fn render_readme() -> String {
             .collect();
         let mut range = f.limit.map(|l| l.describe()).unwrap_or_default();
         if !f.platforms.is_empty() {
-            range = format!("{range} {} only", f.platforms.join(", ")).trim().to_owned();
+            range = format!("{range} {} only", f.platforms.join(", "))
+                .trim()
+                .to_owned();
         }
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
