@@ -1,67 +1,127 @@
 // Types of the `svara` package (hand-written; `native.d.ts` describes the raw addon).
 
-/** Where the audio comes from: exactly one of these. */
-export interface AudioSourceOptions {
-  /** An http(s) URL of the recording; the SDK downloads it (25 MB, 30 s) and converts it. */
+// BEGIN GENERATED FROM svara::FIELDS (core/tests/generated_from_fields.rs; do not edit)
+
+/** `platform`: the platform to send to, "messenger" (the default). */
+export type Platform = 'messenger' | (string & {})
+
+/** `messaging_type`: RESPONSE, UPDATE or MESSAGE_TAG (with a tag). */
+export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | (string & {})
+
+/** `notification_type`: REGULAR, SILENT_PUSH or NO_PUSH. */
+export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH' | (string & {})
+
+/** The recipient fields. */
+export interface RecipientFields {
+  /** The platform to send to, "messenger" (the default). */
+  platform?: Platform
+  /** The person's Page-Scoped ID (PSID), e.g. "6128493027184956". */
+  recipient: string
+}
+
+/** The session fields. */
+export interface SessionFields {
+  /** The platform credentials, { page_access_token: TOKEN } (META_PAGE_TOKEN when absent). */
+  session?: { page_access_token?: string }
+}
+
+/** The audio fields. */
+export interface AudioFields {
+  /** An http(s) URL of the recording (downloaded by the SDK, at most 25 MB). */
   audio_url?: string | URL
-  /** A local file (a path or a `file:` URL). */
+  /** A local file path of the recording. */
   audio_path?: string | URL
   /** The recording's bytes. */
   audio?: Buffer | Uint8Array | ArrayBuffer
-  /** An attachment id from `client.upload()` (sent as is, no upload). */
-  attachment_id?: string
 }
 
-/** How to convert audio that is not already M4A/AAC. */
-export interface ConversionOptions {
-  /** AAC-LC bits per second, 8000 to 320000 (default 64000). */
+/** The conversion fields. */
+export interface ConversionFields {
+  /** The AAC bitrate in bits per second; bits per second between 8000 and 320000 (default 64000). */
   bitrate?: number
-  /** Keep stereo recordings stereo (default false: voice notes are mono). */
+  /** True to keep stereo recordings stereo (voice notes are mono by default). */
   keep_stereo?: boolean
+  /** True to encode about twice as fast for about 3 dB less SNR. */
+  fast_encode?: boolean
+  /** The longest recording to accept, in seconds; seconds between 0 and 86400. */
+  max_duration?: number
+  /** The longest recording to accept, in milliseconds; milliseconds between 1 and 86400000. */
+  max_duration_ms?: number
 }
 
-export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG'
-export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH'
-
-/** Per-message options. */
-export interface MessageOptions extends AudioSourceOptions, ConversionOptions {
-  /** Only `"messenger"` today (the default). */
-  platform?: 'messenger' | (string & {})
-  /** The person's Page-Scoped ID (PSID), as a string. */
-  recipient: string
-  /** `RESPONSE` (default), `UPDATE`, or `MESSAGE_TAG` with a `tag`. */
-  messaging_type?: MessagingType | (string & {})
-  /** A message tag such as `HUMAN_AGENT` (with `MESSAGE_TAG`). */
+/** The message fields. */
+export interface MessageFields {
+  /** An attachment id returned by upload(), sent instead of audio. */
+  attachment_id?: string
+  /** RESPONSE, UPDATE or MESSAGE_TAG (with a tag). */
+  messaging_type?: MessagingType
+  /** A message tag such as "HUMAN_AGENT" (with messaging_type MESSAGE_TAG). */
   tag?: string
-  /** `REGULAR`, `SILENT_PUSH` or `NO_PUSH`. */
-  notification_type?: NotificationType | (string & {})
-  /** Ask Meta for a reusable `attachment_id`. */
+  /** REGULAR, SILENT_PUSH or NO_PUSH. */
+  notification_type?: NotificationType
+  /** A text shown under the voice note; 0 to 1024 characters; telegram only. */
+  caption?: string
+}
+
+/** The single send fields. */
+export interface SingleSendFields {
+  /** True to ask Meta for a reusable attachment_id. */
   reusable?: boolean
 }
 
-/** Options of a client (also accepted by `send()`). */
-export interface ClientOptions {
-  /** Graph base URL (default `https://graph.facebook.com`, or `SVARA_GRAPH_URL`). */
+/** The connection fields. */
+export interface ConnectionFields {
+  /** The Graph API base URL, e.g. "https://graph.facebook.com" (SVARA_GRAPH_URL when absent). */
   graph_url?: string | URL
-  /** Graph version (default `v25.0`). */
+  /** A Graph API version such as "v25.0". */
   api_version?: string
-  /** Your Meta App secret: every call then carries `appsecret_proof`. */
+  /** Your Meta App secret, to sign every call with appsecret_proof. */
   app_secret?: string
-  /** Page id, to call `/{page-id}/messages` instead of `/me/messages`. */
+  /** The Page's numeric id, to call /{page-id}/messages instead of /me/messages. */
   page_id?: string
-  /** Whole-request timeout of Graph calls in milliseconds (default 60000). */
-  timeout_ms?: number
-  /** The same in seconds; give one or the other. */
+  /** The whole-request timeout of Graph calls in seconds; seconds between 0 and 3600 (default 60). */
   timeout?: number
-  /** Automatic retries of calls that certainly were not accepted, 0 to 10 (default 2). */
+  /** The whole-request timeout of Graph calls in milliseconds; milliseconds between 1 and 3600000 (default 60000). */
+  timeout_ms?: number
+  /** The number of automatic retries of calls that certainly were not accepted; 0 to 10 retries (default 2). */
   max_retries?: number
 }
 
-/** The documented request body of `send()`. */
-export interface SendOptions extends MessageOptions, ClientOptions {
-  /** `{ page_access_token }`; `META_PAGE_TOKEN` is used when absent. */
-  session?: { page_access_token?: string }
+/** The client fields. */
+export interface ClientFields {
+  /** Your Page access token (the same as session.page_access_token). */
+  page_access_token?: string
+  /** The client-side pace of audio sends per Page; sends per second between 0 and 10000 (default 10). */
+  sends_per_second?: number
+  /** The number of sends in flight during send_many; 1 to 256 sends in flight (default 8). */
+  concurrency?: number
+  /** The User-Agent header of Graph calls. */
+  user_agent?: string
 }
+
+/** The options of `send()`. */
+export interface SendOptions extends RecipientFields, SessionFields, AudioFields, ConversionFields, MessageFields, SingleSendFields, ConnectionFields {}
+
+/** The options of `new Client()`. */
+export interface ClientOptions extends SessionFields, ConnectionFields, ClientFields {}
+
+/** The options of `client.send()`. */
+export interface MessageOptions extends RecipientFields, AudioFields, ConversionFields, MessageFields, SingleSendFields {}
+
+/** The options of `client.upload()`. */
+export interface UploadOptions extends AudioFields, ConversionFields {}
+
+/** The options of `client.sendMany()`. */
+export interface SendManyOptions extends AudioFields, ConversionFields, MessageFields {}
+
+/** The options of `transcode()`. */
+export interface TranscodeOptions extends ConversionFields {}
+// END GENERATED FROM svara::FIELDS
+
+/** Names of earlier versions. */
+export type AudioSourceOptions = AudioFields & Pick<MessageFields, 'attachment_id'>
+/** Names of earlier versions. */
+export type ConversionOptions = ConversionFields
 
 /** What a recording is, detected from its content. */
 export interface AudioInfo {
@@ -112,11 +172,6 @@ export interface PreparedAudio {
   file_name: string
   input: AudioInfo
   output: AudioInfo
-}
-
-export interface TranscodeOptions extends ConversionOptions {
-  /** Refuse recordings longer than this (`audio_too_large`). */
-  max_duration_ms?: number
 }
 
 export type ErrorCode =
@@ -201,13 +256,13 @@ export interface ClientConfigInfo {
 
 /** A client for one Page: configuration and connection pool (the token stays in Rust). */
 export declare class Client {
-  constructor(options?: ClientOptions & { page_access_token?: string; session?: { page_access_token?: string } })
+  constructor(options?: ClientOptions)
   readonly config: ClientConfigInfo
   readonly closed: boolean
   send(options: MessageOptions): Promise<SendResult>
-  upload(options: Omit<AudioSourceOptions, 'attachment_id'> & ConversionOptions): Promise<UploadResult>
-  sendMany(recipients: readonly string[], options: Omit<MessageOptions, 'recipient'>): Promise<RecipientOutcome[]>
-  sendMany(options: Omit<MessageOptions, 'recipient'> & { recipients: readonly string[] }): Promise<RecipientOutcome[]>
+  upload(options: UploadOptions): Promise<UploadResult>
+  sendMany(recipients: readonly string[], options: SendManyOptions): Promise<RecipientOutcome[]>
+  sendMany(options: SendManyOptions & { recipients: readonly string[] }): Promise<RecipientOutcome[]>
   close(): Promise<void>
 }
 

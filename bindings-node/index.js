@@ -1,30 +1,17 @@
 'use strict'
 // Svara for Node.js: `await send({ platform, recipient, audio_url, session: { page_access_token } })`.
 //
-// This file is hand-written; `native.js` (the platform loader) and the `.node` addon are made by
-// `napi build`. The flow of every call: options.js checks the options and turns them into the
-// documented JSON body -> the Rust core runs on napi's tokio runtime (the JS event loop keeps
-// turning while audio converts) -> an outcome `{ok, value | error}` -> a result object, or a
-// SvaraError subclass thrown here.
+// This file and lib/ are hand-written; `native.js` (the platform loader) and the `.node` addon
+// are made by `napi build`. The flow of every call: lib/options.js checks the options by the
+// core's field table and turns them into JSON -> the Rust core runs on napi's tokio runtime
+// (the JS event loop keeps turning while audio converts) -> an outcome `{ok, value | error}` ->
+// a result object, or a SvaraError subclass (lib/errors.js) thrown here.
 
-const errors = require('./errors.js')
-const opts = require('./options.js')
+const errors = require('./lib/errors.js')
+const opts = require('./lib/options.js')
+const native = require('./lib/native.js')
 
 const { errorFromNative, errorFromThrown } = errors
-
-function loadNative() {
-  try {
-    return require('./native.js')
-  } catch (e) {
-    const err = new Error(
-      `The svara native addon could not be loaded (${e && e.message}). ` +
-        'From a source checkout run `npm ci && npm run build` in bindings-node (needs Rust, cmake and a C compiler).',
-    )
-    err.cause = e
-    throw err
-  }
-}
-const native = loadNative()
 const DEFAULTS = native.defaults()
 
 /** Calls the addon; turns an outcome into its value or throws the SvaraError for it. */
@@ -85,7 +72,7 @@ class Client {
   #secrets
   #config
 
-  /** @param {object} [options] `{ page_access_token, graph_url, api_version, app_secret, page_id, timeout_ms, max_retries }` */
+  /** @param {object} [options] `{ page_access_token, graph_url, api_version, app_secret, page_id, timeout_ms, max_retries, sends_per_second, concurrency, user_agent }` */
   constructor(options) {
     const cfg = opts.clientConfig(options)
     this.#secrets = cfg.secrets
@@ -171,19 +158,8 @@ module.exports = {
   MAX_AUDIO_BYTES: DEFAULTS.maxAudioBytes,
   /** The version of the Rust core in the addon. */
   CORE_VERSION: DEFAULTS.coreVersion,
-  SvaraError: errors.SvaraError,
-  InvalidTokenError: errors.InvalidTokenError,
-  RecipientNotFoundError: errors.RecipientNotFoundError,
-  MessageNotAllowedError: errors.MessageNotAllowedError,
-  AudioTooLargeError: errors.AudioTooLargeError,
-  AudioFetchFailedError: errors.AudioFetchFailedError,
-  RateLimitedError: errors.RateLimitedError,
-  UnsupportedAudioError: errors.UnsupportedAudioError,
-  InvalidRequestError: errors.InvalidRequestError,
-  PermissionDeniedError: errors.PermissionDeniedError,
-  TemporaryFailureError: errors.TemporaryFailureError,
-  NetworkError: errors.NetworkError,
-  ApiError: errors.ApiError,
+  // SvaraError and one subclass per code: InvalidTokenError, RateLimitedError, ...
+  ...Object.fromEntries(Object.entries(errors).filter(([name]) => name.endsWith('Error'))),
   ERROR_CODES: errors.ERROR_CODES,
   errorClassFor: errors.errorClassFor,
 }

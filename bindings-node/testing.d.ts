@@ -45,6 +45,8 @@ export interface EmulatorDefaults {
   psidUnavailable: string
   psidAppTester: string
   psidUnknown: string
+  /** The PSIDs by role (the same roles as Python's `svara.testing.PSIDS`). */
+  psids: Readonly<Record<'default' | 'second' | 'outside_window' | 'outside_human_agent_window' | 'blocked' | 'unavailable' | 'app_tester' | 'unknown', string>>
 }
 
 /** A running Graph API emulator on 127.0.0.1. */
@@ -57,6 +59,9 @@ export declare class Emulator {
   readonly psid: string
   readonly defaults: EmulatorDefaults
   snapshot(): EmulatorSnapshot
+  /** Accepted voice notes, oldest first (only those to `psid` when given). */
+  deliveries(psid?: string): EmulatorMessage[]
+  /** @deprecated the old name of `deliveries()`. */
   messages(psid?: string): EmulatorMessage[]
   attempts(psid: string): number
   audio(sha256: string): Buffer | null

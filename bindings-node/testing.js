@@ -5,18 +5,32 @@
 //   const { startEmulator } = require('svara/testing')
 //   const emulator = await startEmulator()
 //   await send({ recipient: emulator.psid, audio_path, session: { page_access_token: emulator.token }, graph_url: emulator.url })
-//   emulator.messages()  // what Meta would have received
+//   emulator.deliveries(emulator.psid)  // what Meta would have received
 //   await emulator.stop()
+//
+// The helpers carry the same names as Python's `svara.testing.Emulator` (token, psid,
+// snapshot(), deliveries(psid), attempts(psid), audio(sha256), env(), reset()), and the
+// defaults they pick (token, psid, the well-known values) come from the emulator crate.
 
-const native = require('./native.js')
-const { errorFromNative, errorFromThrown, invalidRequest } = require('./errors.js')
+const native = require('./lib/native.js')
+const { errorFromNative, errorFromThrown, invalidRequest } = require('./lib/errors.js')
 
-/** The emulator's well-known Pages, tokens and people (camelCase). */
-const EMULATOR_DEFAULTS = Object.freeze(
-  Object.fromEntries(
-    Object.entries(native.emulatorDefaults()).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), v]),
+const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+const WELL_KNOWN = native.emulatorDefaults()
+/**
+ * The emulator's well-known Pages, tokens and people (camelCase): `pageToken`, ...; the PSIDs
+ * as `psid` (the default person), `psidSecond`, `psidOutsideWindow`, ..., and by role in `psids`
+ * (the same roles as Python's `svara.testing.PSIDS`).
+ */
+const EMULATOR_DEFAULTS = Object.freeze({
+  ...Object.fromEntries(Object.entries(WELL_KNOWN).filter(([k]) => k !== 'psids').map(([k, v]) => [camel(k), v])),
+  ...Object.fromEntries(
+    Object.entries(WELL_KNOWN.psids).map(([role, id]) => [role === 'default' ? 'psid' : camel(`psid_${role}`), id]),
   ),
-)
+  psids: Object.freeze({ ...WELL_KNOWN.psids }),
+})
+
+let warnedMessages = false
 
 /** A running emulator. */
 class Emulator {
@@ -25,9 +39,9 @@ class Emulator {
     this.#native = handle
     /** Base URL to pass as `graph_url` (or SVARA_GRAPH_URL): `http://127.0.0.1:PORT`. */
     this.url = handle.url
-    /** A valid Page token of the scenario (the first one). */
+    /** The scenario's default Page token (the first token of the first Page). */
     this.token = handle.token
-    /** A PSID inside the 24-hour window (the scenario's first). */
+    /** The scenario's default PSID: `defaults.psid` when configured, else the first. */
     this.psid = handle.psid
     /** Every well-known token and PSID of the default scenario. */
     this.defaults = EMULATOR_DEFAULTS
@@ -41,12 +55,19 @@ class Emulator {
   }
 
   /** Every accepted voice note, oldest first (optionally only those to one PSID). */
+  deliveries(psid) {
+    const out = this.#native.deliveries(psid === undefined ? null : String(psid))
+    if (!out.ok) throw errorFromNative(out.error)
+    return out.value
+  }
+
+  /** Deprecated name of `deliveries()` (Python's `messages()` meant the snapshot). */
   messages(psid) {
-    const snap = this.snapshot()
-    const all = Object.values(snap.recipients || {})
-      .flatMap((r) => r.messages || [])
-      .sort((a, b) => a.received_at_ms - b.received_at_ms)
-    return psid === undefined ? all : all.filter((m) => m.recipient_id === psid)
+    if (!warnedMessages) {
+      warnedMessages = true
+      process.emitWarning('emulator.messages() is now emulator.deliveries()', 'DeprecationWarning')
+    }
+    return this.deliveries(psid)
   }
 
   /** Send attempts the emulator saw for a PSID (retries included). */

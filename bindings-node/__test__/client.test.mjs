@@ -32,7 +32,7 @@ test('client.send', async () => {
   assert.match(r.id, /^m_/)
   assert.equal(r.converted, true)
   assert.equal(r.input.codec, 'opus')
-  assert.ok(emu.messages(emu.psid).some((m) => m.message_id === r.id))
+  assert.ok(emu.deliveries(emu.psid).some((m) => m.message_id === r.id))
 })
 
 test('client.upload returns a reusable attachment id that sends by id', async () => {
@@ -43,7 +43,7 @@ test('client.upload returns a reusable attachment id that sends by id', async ()
   assert.equal(up.output.codec, 'aac-lc')
   const r = await client.send({ recipient: emu.defaults.psidSecond, attachment_id: up.attachment_id })
   assert.equal(r.attachment_id, up.attachment_id)
-  const [msg] = emu.messages(emu.defaults.psidSecond).filter((m) => m.message_id === r.id)
+  const [msg] = emu.deliveries(emu.defaults.psidSecond).filter((m) => m.message_id === r.id)
   assert.equal(msg.attachment_id, up.attachment_id)
 })
 
@@ -64,7 +64,7 @@ test('client.sendMany: one upload, one outcome per recipient, failures as values
   const snap = emu.snapshot()
   assert.equal(snap.upload_attempts, 1, 'uploaded once')
   assert.equal(snap.attachments.length, 1)
-  assert.equal(emu.messages().length, 3)
+  assert.equal(emu.deliveries().length, 3)
   // The object form works too.
   const again = await client.sendMany({ recipients: [emu.psid], audio_path: fixture('speech.aac') })
   assert.equal(again.length, 1)
@@ -89,5 +89,5 @@ test('concurrent sends on one client all arrive', async () => {
   emu.reset()
   const results = await Promise.all([0, 1, 2, 3].map(() => client.send({ recipient: emu.psid, audio_path: fixture('speech.aac') })))
   assert.equal(new Set(results.map((r) => r.id)).size, 4)
-  assert.equal(emu.messages(emu.psid).length, 4)
+  assert.equal(emu.deliveries(emu.psid).length, 4)
 })

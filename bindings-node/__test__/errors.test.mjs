@@ -5,7 +5,7 @@ import test, { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import * as svara from '../index.mjs'
-import { send, SvaraError } from '../index.mjs'
+import { send, transcode, SvaraError } from '../index.mjs'
 import { startEmulator } from '../testing.mjs'
 import { ERROR_CODES, closedPort, fixture, localServer } from './helpers.mjs'
 
@@ -143,7 +143,7 @@ test('temporary_failure: Graph error 1200 from fault injection, counted retries'
     const e = await expectError(send(body({ graph_url: faulty.url, max_retries: 1 })), 'TemporaryFailureError', 'temporary_failure')
     assert.equal(e.graphCode, 1200)
     assert.equal(faulty.attempts(faulty.psid), 2, 'one try and one retry')
-    assert.equal(faulty.messages().length, 0)
+    assert.equal(faulty.deliveries().length, 0)
   } finally {
     await faulty.stop()
   }
@@ -186,6 +186,17 @@ test('api_error: a Graph error code Svara has no name for keeps its fields', asy
 test('invalid_request: an unknown platform', async () => {
   const e = await expectError(send(body({ platform: 'whatsapp' })), 'InvalidRequestError', 'invalid_request')
   assert.match(e.message, /messenger/)
+})
+
+test('an error carries the core wire shape, every message a full sentence', async () => {
+  const e = await send(body({ recipient: emu.defaults.psidUnknown })).catch((x) => x)
+  const json = e.toJSON()
+  for (const key of ['code', 'message', 'hint', 'http_status', 'graph_code', 'graph_subcode', 'graph_type', 'graph_message', 'fbtrace_id', 'is_transient', 'retry_after', 'may_have_been_delivered']) {
+    assert.ok(key in json, key)
+  }
+  assert.equal(e.graphMessage, json.graph_message)
+  const big = await transcode(Buffer.alloc(26_214_401)).catch((x) => x)
+  assert.match(big.message, /it was not decoded\.$/)
 })
 
 test('errors serialize with the documented snake_case keys', async () => {

@@ -92,6 +92,6 @@ test('Client, transcode and probe check their arguments too', async () => {
 })
 
 test('nothing was sent by any of the bad calls', () => {
-  assert.equal(emu.messages().length, 0)
+  assert.equal(emu.deliveries().length, 0)
   assert.equal(emu.snapshot().attempts, 0)
 })

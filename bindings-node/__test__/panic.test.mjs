@@ -8,6 +8,10 @@ import { fixture } from './helpers.mjs'
 
 const native = createRequire(import.meta.url)('../native.js')
 
+test('the addon under test has the test hooks (napi build --features testing-hooks)', () => {
+  assert.equal(typeof native.__panicForTesting, 'function', 'build the addon with `npm run build:test`')
+})
+
 test('a panic in a synchronous native call throws', () => {
   assert.throws(() => native.__panicForTesting(), /panic/i)
 })

@@ -47,12 +47,12 @@ test('the documented body with an audio_url from a local server', async () => {
   assertInfo(result.input, { container: 'ogg', codec: 'opus' })
   assertInfo(result.output, { container: 'mp4', codec: 'aac-lc', channels: 1 })
   assert.ok(files.hits.some((h) => h.url === '/notes/update.ogg'), 'the SDK fetched the URL')
-  const [msg] = emu.messages(emu.psid).filter((m) => m.message_id === result.id)
+  const [msg] = emu.deliveries(emu.psid).filter((m) => m.message_id === result.id)
   assert.ok(msg, 'the emulator stored the note')
   assert.equal(msg.audio.codec, 'aac-lc')
   assert.equal(msg.content_type, 'audio/mp4')
   assert.match(msg.filename, /\.m4a$/)
-  // The emulator's HTTP inspection endpoint agrees with messages().
+  // The emulator's HTTP inspection endpoint agrees with deliveries().
   const snap = await (await fetch(`${emu.url}/__emulator/messages`)).json()
   assert.ok(snap.recipients[emu.psid].messages.some((m) => m.message_id === result.id))
 })
@@ -67,7 +67,7 @@ test('a Buffer source, and M4A/AAC passes through byte for byte', async () => {
   const bytes = readFileSync(fixture('speech-aac.m4a'))
   const result = await send({ ...base(), audio: bytes })
   assert.equal(result.converted, false)
-  const [msg] = emu.messages().filter((m) => m.message_id === result.id)
+  const [msg] = emu.deliveries().filter((m) => m.message_id === result.id)
   const delivered = emu.audio(msg.sha256)
   assert.ok(delivered, 'the emulator kept the bytes')
   assert.ok(Buffer.compare(delivered, bytes) === 0, 'uploaded bytes equal the input')
@@ -105,7 +105,7 @@ test('options reach the wire: messaging_type, tag, notification_type, bitrate', 
     notification_type: 'SILENT_PUSH',
     bitrate: 32000,
   })
-  const [msg] = emu.messages().filter((m) => m.message_id === r.id)
+  const [msg] = emu.deliveries().filter((m) => m.message_id === r.id)
   assert.equal(msg.messaging_type, 'MESSAGE_TAG')
   assert.equal(msg.tag, 'HUMAN_AGENT')
   assert.equal(msg.notification_type, 'SILENT_PUSH')
@@ -125,7 +125,7 @@ test('META_PAGE_TOKEN and SVARA_GRAPH_URL are used when the call does not say', 
   process.env.SVARA_GRAPH_URL = emu.url
   const result = await send({ platform: 'messenger', recipient: emu.psid, audio_path: fixture('speech.aac') })
   assert.match(result.id, /^m_/)
-  assert.ok(emu.messages().some((m) => m.message_id === result.id))
+  assert.ok(emu.deliveries().some((m) => m.message_id === result.id))
   // An explicit token wins over the environment: a wrong explicit token is refused.
   await assert.rejects(
     send({ recipient: emu.psid, audio_path: fixture('speech.aac'), session: { page_access_token: 'EAAwrong-token-0000' } }),
@@ -135,9 +135,40 @@ test('META_PAGE_TOKEN and SVARA_GRAPH_URL are used when the call does not say', 
 
 test('the emulator helper: reset() forgets and attempts() counts', async () => {
   await send({ ...base(), audio_path: fixture('speech.aac') })
-  assert.ok(emu.messages().length > 0)
+  assert.ok(emu.deliveries().length > 0)
   assert.ok(emu.attempts(emu.psid) > 0)
   emu.reset()
-  assert.equal(emu.messages().length, 0)
+  assert.equal(emu.deliveries().length, 0)
   assert.equal(emu.attempts(emu.psid), 0)
+})
+
+test('fast_encode and max_duration reach the engine; caption is refused on messenger', async () => {
+  emu.reset()
+  const plain = await send({ ...base(), audio_path: fixture('speech-stereo.mp3') })
+  const fast = await send({ ...base(), audio_path: fixture('speech-stereo.mp3'), fast_encode: true })
+  const [a, b] = [plain, fast].map((r) => emu.deliveries().find((m) => m.message_id === r.id))
+  assert.notEqual(a.sha256, b.sha256, 'fast_encode changed the encoding')
+  assert.equal(b.audio.codec, 'aac-lc')
+  await assert.rejects(send({ ...base(), audio_path: fixture('speech-stereo.mp3'), max_duration: 0.5 }), { code: 'audio_too_large' })
+  await assert.rejects(send({ ...base(), audio_path: fixture('speech-stereo.mp3'), caption: 'Listen' }), (e) =>
+    e.code === 'invalid_request' && /^caption works on telegram only/.test(e.message))
+  assert.equal(emu.deliveries().length, 2)
+})
+
+test('the emulator helpers have the names and defaults of the Python ones', async () => {
+  emu.reset()
+  const r = await send({ ...base(), audio_path: fixture('speech.aac') })
+  assert.equal(emu.psid, emu.defaults.psid)
+  assert.equal(emu.token, emu.defaults.pageToken)
+  assert.equal(emu.defaults.psids.blocked, emu.defaults.psidBlocked)
+  assert.deepEqual(emu.deliveries(emu.psid).map((m) => m.message_id), [r.id])
+  assert.deepEqual(emu.deliveries(emu.defaults.psidSecond), [])
+  assert.equal(emu.snapshot().delivered, 1)
+  assert.deepEqual(emu.messages(emu.psid), emu.deliveries(emu.psid), 'the old name still works')
+  const custom = await startEmulator({ psids: [{ id: '2001' }, { id: emu.defaults.psid }] })
+  try {
+    assert.equal(custom.psid, emu.defaults.psid, 'the default person wins, as in Python')
+  } finally {
+    await custom.stop()
+  }
 })

@@ -7,32 +7,16 @@
 use crate::outcome::{to_value, Outcome};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Mutex;
 use svara::Error;
 use svara_emulator::{Emulator, EmulatorConfig};
 
-/// The emulator's well-known pages, tokens and people (the defaults of `svara emulator`).
+/// The emulator's well-known Pages, tokens and PSIDs by role (the emulator crate's
+/// `well_known()`).
 #[napi(catch_unwind)]
 pub fn emulator_defaults() -> Value {
-    use svara_emulator as e;
-    json!({
-        "page_id": e::DEFAULT_PAGE_ID,
-        "page_token": e::DEFAULT_PAGE_TOKEN,
-        "expired_page_token": e::EXPIRED_PAGE_TOKEN,
-        "second_page_id": e::SECOND_PAGE_ID,
-        "second_page_token": e::SECOND_PAGE_TOKEN,
-        "dev_mode_page_id": e::DEV_MODE_PAGE_ID,
-        "dev_mode_page_token": e::DEV_MODE_PAGE_TOKEN,
-        "psid": e::DEFAULT_PSID,
-        "psid_second": e::PSID_SECOND,
-        "psid_outside_window": e::PSID_OUTSIDE_WINDOW,
-        "psid_outside_human_agent_window": e::PSID_OUTSIDE_HUMAN_AGENT_WINDOW,
-        "psid_blocked": e::PSID_BLOCKED,
-        "psid_unavailable": e::PSID_UNAVAILABLE,
-        "psid_app_tester": e::PSID_APP_TESTER,
-        "psid_unknown": e::PSID_UNKNOWN,
-    })
+    serde_json::to_value(svara_emulator::well_known()).unwrap_or(Value::Null)
 }
 
 /// A running emulator.
@@ -52,35 +36,15 @@ pub async fn start_emulator(
     config_json: Option<String>,
     config_file: Option<String>,
 ) -> napi::Result<NativeEmulator> {
-    let config = match (config_json, config_file) {
-        (Some(_), Some(_)) => Err(Error::invalid_request(
-            "Give the emulator scenario either inline or as configFile, not both.",
-        )),
-        (None, Some(path)) => EmulatorConfig::from_file(&path).map_err(|e| {
-            Error::invalid_request(format!(
+    let file = config_file.map(std::path::PathBuf::from);
+    let config =
+        EmulatorConfig::from_scenario(config_json.as_deref(), file.as_deref()).map_err(|e| {
+            to_napi(Error::invalid_request(format!(
                 "{e}; see the emulator's scenario format in the README."
-            ))
-        }),
-        (Some(json), None) => EmulatorConfig::from_json_str(&json).map_err(|e| {
-            Error::invalid_request(format!(
-                "{e}; see the emulator's scenario format in the README."
-            ))
-        }),
-        (None, None) => Ok(EmulatorConfig::default()),
-    }
-    .map_err(to_napi)?;
-    let token = config
-        .pages
-        .iter()
-        .flat_map(|p| p.tokens.first())
-        .next()
-        .map(|t| t.expose().to_owned())
-        .unwrap_or_default();
-    let psid = config
-        .psids
-        .first()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+            )))
+        })?;
+    let token = config.default_token().unwrap_or_default().to_owned();
+    let psid = config.default_psid().unwrap_or_default().to_owned();
     let emulator = Emulator::start(config).await.map_err(|e| {
         to_napi(Error::invalid_request(format!(
             "The emulator could not start: {e}."
@@ -110,13 +74,13 @@ impl NativeEmulator {
         self.url.clone()
     }
 
-    /// The first token of the first Page of the scenario.
+    /// The scenario's default token (the emulator crate's `default_token`).
     #[napi(getter, catch_unwind)]
     pub fn token(&self) -> String {
         self.token.clone()
     }
 
-    /// The first PSID of the scenario.
+    /// The scenario's default PSID (the emulator crate's `default_psid`).
     #[napi(getter, catch_unwind)]
     pub fn psid(&self) -> String {
         self.psid.clone()
@@ -127,6 +91,15 @@ impl NativeEmulator {
     pub fn snapshot(&self) -> Outcome {
         match self.lock().as_ref() {
             Some(e) => Outcome::from_result(to_value(&e.snapshot())),
+            None => Outcome::error(&stopped()),
+        }
+    }
+
+    /// The accepted voice notes, oldest first (only those to `psid` when given).
+    #[napi(catch_unwind)]
+    pub fn deliveries(&self, psid: Option<String>) -> Outcome {
+        match self.lock().as_ref() {
+            Some(e) => Outcome::from_result(to_value(&e.snapshot().deliveries_to(psid.as_deref()))),
             None => Outcome::error(&stopped()),
         }
     }

@@ -1,11 +1,12 @@
 //! The native half of the `svara` npm package: napi-rs glue that converts arguments, runs the
 //! core's futures on napi's tokio runtime and hands results back as plain data.
 //!
-//! Data flow: JS options (checked by the hand-written `index.js`) -> a JSON request the core
-//! parses ([`svara::SendRequest`]) plus the audio bytes -> `svara::send` / [`svara::Client`] ->
-//! an [`outcome::Outcome`] (`{ok, value}` or `{ok: false, error}`) -> `errors.js` turns the
-//! error into a `SvaraError` subclass. Expected failures therefore never travel as napi
-//! exceptions (which carry only a message and a status); only a broken call does.
+//! Data flow: JS options (checked by `lib/options.js` by the kinds of the core's field table,
+//! [`fields`]) -> a JSON request the core parses ([`svara::SendRequest`]) plus the audio bytes
+//! -> `svara::send` / [`svara::Client`] -> an [`outcome::Outcome`] (`{ok, value}` or `{ok:
+//! false, error}`, the error in the core's wire shape) -> `lib/errors.js` turns the error into
+//! a `SvaraError` subclass. Expected failures therefore never travel as napi exceptions (which
+//! carry only a message and a status); only a broken call does.
 //!
 //! Modules: [`outcome`] (results and errors as data), [`request`] (JSON in), [`send`]
 //! (`send` and `NativeClient`), [`audio`] (`transcode`, `probe`), [`emulator`] (`svara/testing`).
@@ -52,16 +53,81 @@ pub fn defaults() -> NativeDefaults {
     }
 }
 
-/// Panics on purpose so the test suite can prove that a Rust panic becomes a thrown error
-/// instead of aborting Node. Not exported by `index.js`.
-#[napi(catch_unwind, js_name = "__panicForTesting")]
-pub fn panic_for_testing() -> napi::Result<()> {
-    panic!("svara-node: deliberate panic (synchronous) for the test suite");
+/// The core's field table, for `lib/options.js`: every field (`name`, `kind`, `scope`,
+/// `description`, `choices`, `required`, `platforms`) and the fields each operation takes.
+#[napi(catch_unwind)]
+pub fn fields() -> serde_json::Value {
+    use svara::request::fields::{Operation, FIELDS};
+    let fields: Vec<serde_json::Value> = FIELDS
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "name": f.name,
+                "kind": f.kind.as_str(),
+                "scope": f.scope.as_str(),
+                "description": f.description,
+                "choices": f.kind.choices(),
+                "required": f.required,
+                "platforms": f.platforms,
+            })
+        })
+        .collect();
+    let operations: serde_json::Map<String, serde_json::Value> = Operation::ALL
+        .iter()
+        .map(|op| {
+            let names: Vec<&str> = op.fields().map(|f| f.name).collect();
+            (op.as_str().to_owned(), serde_json::json!(names))
+        })
+        .collect();
+    serde_json::json!({ "fields": fields, "operations": operations })
 }
 
-/// The same inside a future on the tokio runtime: the promise must reject.
-#[napi(catch_unwind, js_name = "__panicInFutureForTesting")]
-pub async fn panic_in_future_for_testing() -> napi::Result<()> {
-    tokio::task::yield_now().await;
-    panic!("svara-node: deliberate panic (inside a future) for the test suite");
+/// The keys of the core's error wire shape, in order (`lib/errors.js` makes one property of each).
+#[napi(catch_unwind)]
+pub fn error_shape() -> Vec<String> {
+    match serde_json::to_value(svara::Error::new(svara::ErrorCode::ApiError, "")) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every error code, in documentation order (`lib/errors.js` makes one class of each).
+#[napi(catch_unwind)]
+pub fn error_codes() -> Vec<&'static str> {
+    svara::ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
+}
+
+/// What to do about an error code (the same sentence in Python, Node and Rust).
+#[napi(catch_unwind)]
+pub fn error_hint(code: String) -> Option<String> {
+    svara::ErrorCode::from_str_code(&code).map(|c| c.hint().to_owned())
+}
+
+/// The field an unknown option most likely meant, among those of `operation` (the core's
+/// "did you mean").
+#[napi(catch_unwind)]
+pub fn suggest(key: String, operation: String) -> Option<String> {
+    let op = svara::Operation::from_name(&operation)?;
+    svara::request::fields::suggest(&key, op.fields()).map(str::to_owned)
+}
+
+/// Hooks the test suite uses to prove that a Rust panic becomes a JS error instead of aborting
+/// Node. Built only with the `testing-hooks` feature (scripts/lib/test-node.sh turns it on for
+/// the suite and builds the packed addon without it).
+#[cfg(feature = "testing-hooks")]
+pub mod testing_hooks {
+    use napi_derive::napi;
+
+    /// Panics on purpose (synchronously).
+    #[napi(catch_unwind, js_name = "__panicForTesting")]
+    pub fn panic_for_testing() -> napi::Result<()> {
+        panic!("svara-node: deliberate panic (synchronous) for the test suite");
+    }
+
+    /// The same inside a future on the tokio runtime: the promise must reject.
+    #[napi(catch_unwind, js_name = "__panicInFutureForTesting")]
+    pub async fn panic_in_future_for_testing() -> napi::Result<()> {
+        tokio::task::yield_now().await;
+        panic!("svara-node: deliberate panic (inside a future) for the test suite");
+    }
 }

@@ -2,13 +2,13 @@
 //!
 //! An async napi function can only reject with a message and a status string, so every field
 //! of a [`svara::Error`] (Graph code, subcode, fbtrace_id, retry_after, ...) would be lost.
-//! Expected failures are therefore resolved as data and `errors.js` builds the `SvaraError`
-//! subclass for the code. Field names are snake_case, as in the documented JSON body; the JS
-//! layer exposes the camelCase properties the issue asks for.
+//! Expected failures are therefore resolved as data: `error` is the core's one wire shape of
+//! an error (`serde_json::to_value(&error)`), and `lib/errors.js` builds the `SvaraError`
+//! subclass for its code from it.
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde_json::Value;
 use svara::{Error, ErrorCode};
 
 /// What every native call resolves to.
@@ -20,7 +20,7 @@ pub struct Outcome {
     pub value: Option<Value>,
     /// Binary output (the converted M4A of `transcode`).
     pub data: Option<Buffer>,
-    /// The error as data, when `ok` is false (see [`error_value`]).
+    /// The error's wire shape, when `ok` is false.
     pub error: Option<Value>,
 }
 
@@ -51,7 +51,7 @@ impl Outcome {
             ok: false,
             value: None,
             data: None,
-            error: Some(error_value(err)),
+            error: Some(wire(err)),
         }
     }
 
@@ -64,6 +64,11 @@ impl Outcome {
     }
 }
 
+/// An error's wire shape (never fails: the shape is plain data).
+pub fn wire(err: &Error) -> Value {
+    serde_json::to_value(err).unwrap_or(Value::Null)
+}
+
 /// Serializes a result value (never fails for the core's plain data types).
 pub fn to_value<T: serde::Serialize>(v: &T) -> svara::Result<Value> {
     serde_json::to_value(v).map_err(|e| {
@@ -71,26 +76,6 @@ pub fn to_value<T: serde::Serialize>(v: &T) -> svara::Result<Value> {
             ErrorCode::ApiError,
             format!("Svara could not hand the result to JavaScript ({e}); please report this."),
         )
-    })
-}
-
-/// Every field of a core error, snake_case. Messages are the core's, which never contain the
-/// token (and `errors.js` scrubs the token of the call once more).
-pub fn error_value(err: &Error) -> Value {
-    let graph = err.graph();
-    json!({
-        "code": err.code().as_str(),
-        "message": err.message(),
-        "hint": err.hint(),
-        "http_status": err.http_status(),
-        "graph_code": err.graph_code(),
-        "graph_subcode": err.graph_subcode(),
-        "graph_type": graph.and_then(|g| g.error_type.as_deref()),
-        "graph_message": graph.map(|g| g.message.as_str()),
-        "fbtrace_id": err.fbtrace_id(),
-        "is_transient": err.is_transient(),
-        "retry_after": err.retry_after().map(|d| d.as_secs_f64()),
-        "may_have_been_delivered": err.may_have_been_delivered(),
     })
 }
 

@@ -1,22 +1,22 @@
-//! JS options in: the hand-written `index.js` has already checked the types and resolved the
-//! environment fallbacks, and passes the documented request body as JSON plus the audio bytes
-//! (a `Buffer`, which JSON cannot carry). The core parses the body itself
-//! ([`svara::SendRequest::from_json`]), so Node accepts exactly what the core documents.
+//! JS options in: `lib/options.js` has checked each value's type by its field's kind (from
+//! [`crate::fields`], i.e. the core's table) and passes the call's options as JSON plus the
+//! audio bytes (a `Buffer`, which JSON cannot carry). The core parses them itself
+//! ([`svara::SendRequest::parse_json`]), so Node accepts exactly what the core documents.
 
 use napi::bindgen_prelude::Buffer;
 use std::future::Future;
-use svara::{Result, SendRequest};
+use svara::{Operation, Result, SendRequest};
 
-/// Parses the request body and attaches the audio bytes, if any.
-pub fn parse(json: &str, audio: Option<Buffer>) -> Result<SendRequest> {
-    let mut request = SendRequest::from_json(json)?;
+/// Parses the options of `operation` and attaches the audio bytes, if any.
+pub fn parse(operation: Operation, json: &str, audio: Option<Buffer>) -> Result<SendRequest> {
+    let mut request = SendRequest::parse_json(operation, json)?;
     if let Some(bytes) = audio {
         if request.audio.is_some() {
             return Err(svara::Error::invalid_request(
                 "audio was given twice; pass the bytes once as audio (a Buffer or Uint8Array).",
             ));
         }
-        request.audio = Some(bytes.to_vec());
+        request.audio = Some(bytes.to_vec().into());
     }
     Ok(request)
 }

@@ -1,24 +1,41 @@
 //! `send()` and `NativeClient`: the Send API calls of the core, run on napi's tokio runtime so
 //! the JS event loop keeps turning while audio downloads, converts (on a blocking thread inside
-//! the core) and uploads.
+//! the core) and uploads. Each call parses its options with the core ([`parse`]) and hands the
+//! request to one core method (`svara::send`, `Client::send_request`, ...).
 
-use crate::outcome::{to_value, Outcome};
+use crate::outcome::{to_value, wire, Outcome};
 use crate::request::{guarded, parse};
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
 use std::sync::Mutex;
-use svara::{Client, Error, RecipientOutcome, Result};
+use svara::{Client, Error, Operation, RecipientOutcome, Result};
 
 /// One voice note from the documented request body (`{platform, recipient, audio_url, session:
 /// {page_access_token}, ...}` as JSON) and optional audio bytes.
+///
+/// The request is read, and `META_PAGE_TOKEN` / `SVARA_GRAPH_URL` with it, here on the JS
+/// thread, where `process.env` is written; the sending runs on the tokio runtime.
 #[napi(catch_unwind)]
-pub async fn send(request_json: String, audio: Option<Buffer>) -> Outcome {
-    let result = async move {
-        let request = parse(&request_json, audio)?;
-        guarded(svara::send(request)).await
-    };
-    Outcome::from_result(result.await)
+pub fn send(
+    env: &Env,
+    request_json: String,
+    audio: Option<Buffer>,
+) -> napi::Result<PromiseRaw<'_, Outcome>> {
+    let ready = parse(Operation::Send, &request_json, audio).and_then(|request| {
+        request.validate()?;
+        let client = request.client_builder()?.build()?;
+        Ok((client, request))
+    });
+    env.spawn_future(async move {
+        Ok(match ready {
+            Ok((client, request)) => Outcome::from_result(
+                guarded(async move { client.send_request(request).await }).await,
+            ),
+            Err(e) => Outcome::error(&e),
+        })
+    })
 }
 
 /// A configured client: the connection pool and send limiter live here, in Rust, so the token
@@ -44,11 +61,12 @@ impl NativeClient {
         }
     }
 
-    /// Builds the core client from the client options (the documented body's names, JSON).
-    /// Resolves to the public part of the configuration (never the token or app secret).
+    /// Builds the core client from the client options (JSON). Resolves to the public part of
+    /// the configuration (never the token or app secret).
     #[napi(catch_unwind)]
     pub fn configure(&self, config_json: String) -> Outcome {
-        let built = parse(&config_json, None).and_then(|r| r.client_builder()?.build());
+        let built = parse(Operation::ClientNew, &config_json, None)
+            .and_then(|r| r.client_builder()?.build());
         match built {
             Ok(client) => {
                 let c = client.config();
@@ -70,30 +88,27 @@ impl NativeClient {
     /// Sends to one recipient (`recipient`, one audio source, per-send options).
     #[napi(catch_unwind)]
     pub async fn send(&self, request_json: String, audio: Option<Buffer>) -> Outcome {
-        let client = self.current();
-        let result = async move {
-            let client = client?;
-            let request = parse(&request_json, audio)?;
-            let source = request.audio_source()?;
-            let options = request.send_options()?;
-            let recipient = request.recipient.clone();
-            guarded(async move { client.send(&recipient, source, &options).await }).await
-        };
-        Outcome::from_result(result.await)
+        let call = self.call(Operation::ClientSend, &request_json, audio);
+        Outcome::from_result(
+            async move {
+                let (client, request) = call?;
+                guarded(async move { client.send_request(request).await }).await
+            }
+            .await,
+        )
     }
 
     /// Uploads once as a reusable attachment; resolves to `{attachment_id, converted, input, output}`.
     #[napi(catch_unwind)]
     pub async fn upload(&self, request_json: String, audio: Option<Buffer>) -> Outcome {
-        let client = self.current();
-        let result = async move {
-            let client = client?;
-            let request = parse(&request_json, audio)?;
-            let source = request.audio_source()?;
-            let options = request.send_options()?;
-            guarded(async move { client.upload(source, &options).await }).await
-        };
-        Outcome::from_result(result.await)
+        let call = self.call(Operation::Upload, &request_json, audio);
+        Outcome::from_result(
+            async move {
+                let (client, request) = call?;
+                guarded(async move { client.upload_request(request).await }).await
+            }
+            .await,
+        )
     }
 
     /// Uploads once and sends to every recipient; resolves to one `{recipient, ok, result |
@@ -105,13 +120,12 @@ impl NativeClient {
         request_json: String,
         audio: Option<Buffer>,
     ) -> Outcome {
-        let client = self.current();
+        let call = self.call(Operation::SendMany, &request_json, audio);
         let result = async move {
-            let client = client?;
-            let request = parse(&request_json, audio)?;
-            let source = request.audio_source()?;
-            let options = request.send_options()?;
-            let outcomes = send_many_off_thread(client, recipients, source, options).await?;
+            let (client, request) = call?;
+            let outcomes =
+                guarded(async move { client.send_many_request(&recipients, request).await })
+                    .await?;
             outcomes
                 .iter()
                 .map(outcome_value)
@@ -143,40 +157,25 @@ impl NativeClient {
         self.client.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn current(&self) -> Result<Client> {
-        self.lock().clone().ok_or_else(|| {
+    /// The client and the parsed request of one call.
+    fn call(
+        &self,
+        operation: Operation,
+        json: &str,
+        audio: Option<Buffer>,
+    ) -> Result<(Client, svara::SendRequest)> {
+        let client = self.lock().clone().ok_or_else(|| {
             Error::invalid_request(
                 "This Client is closed; create a new Client({ page_access_token, ... }) to send again.",
             )
-        })
+        })?;
+        Ok((client, parse(operation, json, audio)?))
     }
-}
-
-/// Runs `Client::send_many` on a blocking thread that drives it with `Handle::block_on`.
-///
-/// The core's `send_many` future is not provably `Send` (rustc's "FnOnce is not general
-/// enough" limitation with `stream::iter(..).map(closure).buffered(..)` over borrowed `&str`),
-/// so it cannot be handed to `tokio::spawn` or to napi's async machinery directly. `block_on`
-/// needs no `Send`; the sends themselves still run concurrently inside it.
-async fn send_many_off_thread(
-    client: Client,
-    recipients: Vec<String>,
-    source: svara::AudioSource,
-    options: svara::SendOptions,
-) -> Result<Vec<RecipientOutcome>> {
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        handle.block_on(async move { client.send_many(&recipients, source, &options).await })
-    })
-    .await
-    .map_err(|e| crate::outcome::task_failed(&e))?
 }
 
 fn outcome_value(o: &RecipientOutcome) -> Result<Value> {
     Ok(match &o.result {
         Ok(result) => json!({ "recipient": o.recipient, "ok": true, "result": to_value(result)? }),
-        Err(e) => {
-            json!({ "recipient": o.recipient, "ok": false, "error": crate::outcome::error_value(e) })
-        }
+        Err(e) => json!({ "recipient": o.recipient, "ok": false, "error": wire(e) }),
     })
 }

@@ -1,15 +1,16 @@
 //! Turns a core [`svara::Error`] into an instance of the Python class for its code
-//! (`svara.errors.RateLimitedError`, ...), carrying every field the core keeps.
+//! (`svara.errors.RateLimitedError`, ...), whose attributes are the error's one wire shape
+//! (`serde_json::to_value(&error)`: code, message, hint, http_status, graph_*, fbtrace_id,
+//! is_transient, retry_after, may_have_been_delivered), so no field is listed here.
 //!
 //! The classes are plain Python (`python/svara/errors.py`) so that they pickle, subclass and
 //! document like any other exception; Rust looks the module up once and builds instances, so
-//! sync, threaded and asyncio calls raise identical objects. Every message comes from the core
-//! or from this crate's fix-it texts, never from the request, so the token cannot leak.
+//! sync, threaded and asyncio calls raise identical objects. Every message comes from the core,
+//! never from the request, so the token cannot leak.
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyDict;
 use svara::{Error, ErrorCode};
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -27,26 +28,8 @@ pub(crate) fn to_py(py: Python<'_>, err: &Error) -> PyErr {
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let module =
         ERRORS_MODULE.get_or_try_init(py, || py.import("svara.errors").map(Bound::unbind))?;
-    let class = module
-        .bind(py)
-        .getattr("error_class_for")?
-        .call1((err.code().as_str(),))?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("code", err.code().as_str())?;
-    kwargs.set_item("hint", err.hint())?;
-    kwargs.set_item("http_status", err.http_status())?;
-    kwargs.set_item("graph_code", err.graph_code())?;
-    kwargs.set_item("graph_subcode", err.graph_subcode())?;
-    kwargs.set_item(
-        "graph_type",
-        err.graph().and_then(|g| g.error_type.as_deref()),
-    )?;
-    kwargs.set_item("graph_message", err.graph().map(|g| g.message.as_str()))?;
-    kwargs.set_item("fbtrace_id", err.fbtrace_id())?;
-    kwargs.set_item("is_transient", err.is_transient())?;
-    kwargs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
-    kwargs.set_item("may_have_been_delivered", err.may_have_been_delivered())?;
-    let instance = class.call((err.message(),), Some(&kwargs))?;
+    let wire = crate::json::serialize(py, err)?;
+    let instance = module.bind(py).getattr("_from_wire")?.call1((wire,))?;
     Ok(PyErr::from_value(instance))
 }
 

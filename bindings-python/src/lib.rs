@@ -1,24 +1,26 @@
 //! The native half of the `svara` Python package (`svara._native`), a thin layer over the
-//! `svara` core crate: Python arguments in ([`args`]), the core's request, client and audio
-//! engine run on one fork-aware tokio runtime ([`runtime`]) with the GIL released, results
-//! ([`results`]) or typed exceptions ([`errors`]) out. The public API is re-exported, with
-//! docs and types, by `python/svara/__init__.py`.
+//! `svara` core crate: a call's keyword arguments become the core's request by the core's
+//! field table ([`convert`]); the core's client and audio engine run on one fork-aware tokio
+//! runtime ([`runtime`]) with the GIL released, blocking or awaited ([`native`]); results in the
+//! core's serialized form ([`json`], wrapped by `python/svara/results.py`) or exceptions built
+//! from the core's error wire shape ([`errors`]) come back.
+//! The public API, with real signatures and docstrings, is Python: `python/svara/_api.py`.
 #![deny(clippy::all)]
 // `svara::Error` is the core's public error type, returned as is; its size is the core's call.
 #![allow(clippy::result_large_err)]
 
-mod args;
 mod audio;
-mod client;
+mod convert;
 mod errors;
+mod json;
 mod logging;
-mod results;
+mod native;
 mod runtime;
-mod send;
 mod testing;
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use svara::request::limits;
 
 /// The native module: functions, classes and constants the `svara` package re-exports.
 #[pymodule]
@@ -26,17 +28,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     logging::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_function(wrap_pyfunction!(send::send, m)?)?;
-    m.add_function(wrap_pyfunction!(send::send_async, m)?)?;
+    m.add_function(wrap_pyfunction!(native::send, m)?)?;
     m.add_function(wrap_pyfunction!(audio::transcode, m)?)?;
     m.add_function(wrap_pyfunction!(audio::probe, m)?)?;
     m.add_function(wrap_pyfunction!(error_hint, m)?)?;
-    m.add_class::<client::Client>()?;
-    m.add_class::<client::AsyncClient>()?;
-    m.add_class::<results::AudioInfo>()?;
-    m.add_class::<results::SendResult>()?;
-    m.add_class::<results::UploadResult>()?;
-    m.add_class::<results::RecipientOutcome>()?;
+    m.add_function(wrap_pyfunction!(fields, m)?)?;
+    m.add_function(wrap_pyfunction!(emulator_well_known, m)?)?;
+    m.add_class::<native::NativeClient>()?;
     m.add_class::<testing::NativeEmulator>()?;
     let codes: Vec<&str> = svara::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
@@ -44,41 +42,30 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "SUPPORTED_PLATFORMS",
         PyTuple::new(py, svara::SUPPORTED_PLATFORMS)?,
     )?;
-    m.add("MAX_AUDIO_BYTES", svara::audio::MAX_AUDIO_BYTES)?;
+    m.add("MAX_AUDIO_BYTES", limits::MAX_AUDIO_BYTES)?;
     m.add("DEFAULT_GRAPH_URL", svara::DEFAULT_GRAPH_URL)?;
     m.add("DEFAULT_API_VERSION", svara::DEFAULT_API_VERSION)?;
-    m.add("EMULATOR_PAGE_TOKEN", svara_emulator::DEFAULT_PAGE_TOKEN)?;
-    m.add(
-        "EMULATOR_EXPIRED_PAGE_TOKEN",
-        svara_emulator::EXPIRED_PAGE_TOKEN,
-    )?;
-    m.add(
-        "EMULATOR_DEV_MODE_PAGE_TOKEN",
-        svara_emulator::DEV_MODE_PAGE_TOKEN,
-    )?;
-    m.add("EMULATOR_PSIDS", emulator_psids(py)?)?;
     Ok(())
-}
-
-/// The emulator's default people, by role.
-fn emulator_psids(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
-    let d = pyo3::types::PyDict::new(py);
-    d.set_item("default", svara_emulator::DEFAULT_PSID)?;
-    d.set_item("second", svara_emulator::PSID_SECOND)?;
-    d.set_item("outside_window", svara_emulator::PSID_OUTSIDE_WINDOW)?;
-    d.set_item(
-        "outside_human_agent_window",
-        svara_emulator::PSID_OUTSIDE_HUMAN_AGENT_WINDOW,
-    )?;
-    d.set_item("blocked", svara_emulator::PSID_BLOCKED)?;
-    d.set_item("unavailable", svara_emulator::PSID_UNAVAILABLE)?;
-    d.set_item("app_tester", svara_emulator::PSID_APP_TESTER)?;
-    d.set_item("unknown", svara_emulator::PSID_UNKNOWN)?;
-    Ok(d)
 }
 
 /// What to do about an error code (the same sentence in Python, Node and Rust).
 #[pyfunction]
 fn error_hint(code: &str) -> Option<&'static str> {
     svara::ErrorCode::from_str_code(code).map(svara::ErrorCode::hint)
+}
+
+/// The names of the fields an operation (`send`, `client`, `client_send`, `upload`,
+/// `send_many`, `transcode`) takes, in the core's table order.
+#[pyfunction]
+fn fields(operation: &str) -> PyResult<Vec<&'static str>> {
+    let op = svara::Operation::from_name(operation).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!("no operation {operation:?}"))
+    })?;
+    Ok(op.fields().map(|f| f.name).collect())
+}
+
+/// The emulator's well-known Pages, tokens and PSIDs (by role).
+#[pyfunction]
+fn emulator_well_known(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    json::serialize(py, &svara_emulator::well_known())
 }

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use svara_emulator::{Emulator, EmulatorConfig, EmulatorError};
 
 use crate::errors;
@@ -26,6 +27,17 @@ fn config_error(py: Python<'_>, e: &impl std::fmt::Display) -> PyErr {
     )
 }
 
+impl NativeEmulator {
+    /// Runs `f` on the running emulator.
+    fn with<T>(&self, f: impl FnOnce(&Emulator) -> T) -> PyResult<T> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let emulator = guard
+            .as_ref()
+            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?;
+        Ok(f(emulator))
+    }
+}
+
 #[pymethods]
 impl NativeEmulator {
     /// Starts an emulator from a JSON scenario (`config_json`) or a `.json`/`.toml` file.
@@ -36,32 +48,10 @@ impl NativeEmulator {
         config_json: Option<&str>,
         config_file: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
-        let config = match (config_json, config_file) {
-            (Some(_), Some(_)) => {
-                return Err(errors::invalid(
-                    py,
-                    "Give the emulator either a config dict or a config file, not both.",
-                ))
-            }
-            (Some(json), None) => {
-                EmulatorConfig::from_json_str(json).map_err(|e| config_error(py, &e))?
-            }
-            (None, Some(file)) => {
-                EmulatorConfig::from_file(&file).map_err(|e| config_error(py, &e))?
-            }
-            (None, None) => EmulatorConfig::default(),
-        };
-        let token = config
-            .pages
-            .first()
-            .and_then(|p| p.tokens.first())
-            .map(|t| t.expose().to_owned());
-        let psid = config
-            .psids
-            .iter()
-            .find(|p| p.id == svara_emulator::DEFAULT_PSID)
-            .or_else(|| config.psids.first())
-            .map(|p| p.id.clone());
+        let config = EmulatorConfig::from_scenario(config_json, config_file.as_deref())
+            .map_err(|e| config_error(py, &e))?;
+        let token = config.default_token().map(str::to_owned);
+        let psid = config.default_psid().map(str::to_owned);
         let emulator = py
             .detach(|| Emulator::start_blocking(config))
             .map_err(|e| match e {
@@ -84,36 +74,40 @@ impl NativeEmulator {
         &self.url
     }
 
-    /// A valid Page token of the first configured Page.
+    /// The scenario's default token (the emulator crate's `default_token`).
     #[getter]
     fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
 
-    /// The default PSID (or the first configured one).
+    /// The scenario's default PSID (the emulator crate's `default_psid`).
     #[getter]
     fn psid(&self) -> Option<&str> {
         self.psid.as_deref()
     }
 
-    /// What the emulator received, as JSON text (`GET /__emulator/messages`).
-    fn messages_json(&self) -> PyResult<String> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let emulator = guard
-            .as_ref()
-            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?;
-        serde_json::to_string(&emulator.snapshot())
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    /// What the emulator received, as `GET /__emulator/messages` returns it.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let snapshot = self.with(|e| e.snapshot())?;
+        crate::json::serialize(py, &snapshot)
+    }
+
+    /// The accepted voice notes, oldest first (only those to `psid` when given).
+    #[pyo3(signature = (psid=None))]
+    fn deliveries<'py>(&self, py: Python<'py>, psid: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        let found = self.with(|e| e.snapshot().deliveries_to(psid))?;
+        crate::json::serialize(py, &found)
+    }
+
+    /// The bytes of a received voice note by its `sha256`, while kept.
+    fn audio<'py>(&self, py: Python<'py>, sha256: &str) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let bytes = self.with(|e| e.audio(sha256))?;
+        Ok(bytes.map(|b| PyBytes::new(py, &b)))
     }
 
     /// Forgets deliveries, attempts, attachments, rate-limit windows and fault counters.
     fn reset(&self) -> PyResult<()> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .ok_or_else(|| PyRuntimeError::new_err("The emulator is stopped."))?
-            .reset();
-        Ok(())
+        self.with(Emulator::reset)
     }
 
     /// Stops the server (idempotent).
@@ -134,7 +128,7 @@ impl NativeEmulator {
     fn __repr__(&self) -> String {
         format!(
             "NativeEmulator(url={}, running={})",
-            crate::results::pyrepr(&self.url),
+            crate::native::pyrepr(&self.url),
             if self.running() { "True" } else { "False" }
         )
     }

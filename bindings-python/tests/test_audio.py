@@ -67,6 +67,13 @@ def test_transcode_options() -> None:
         svara.transcode(MP3, max_duration=0.5)
     with pytest.raises(svara.InvalidRequestError, match="bitrate"):
         svara.transcode(MP3, bitrate=5)
+    fast = svara.transcode(MP3, fast_encode=True)
+    assert fast != svara.transcode(MP3), "fast_encode changes the encoding"
+    assert svara.probe(fast).codec == "aac-lc"
+    with pytest.raises(svara.AudioTooLargeError):
+        svara.transcode(MP3, max_duration_ms=500)
+    with pytest.raises(TypeError, match="transcode\\(\\) got an unexpected keyword argument 'recipient'"):
+        svara.transcode(MP3, recipient="1")  # type: ignore[call-arg]
 
 
 def test_audio_info_shape() -> None:

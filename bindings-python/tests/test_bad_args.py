@@ -47,7 +47,7 @@ def test_bad_arguments(emu: Emulator, send_kwargs, overrides: dict, fix: str) ->
     assert info.value.code == "invalid_request"
     assert fix in info.value.message, info.value.message
     assert isinstance(info.value, ValueError)
-    assert emu.messages()["attempts"] == 0, "nothing was sent"
+    assert emu.snapshot()["attempts"] == 0, "nothing was sent"
 
 
 def test_missing_token_names_the_environment_variable(clean_env: pytest.MonkeyPatch, emu: Emulator) -> None:

@@ -22,7 +22,7 @@ def test_client_send_upload_and_send_by_attachment_id(emu: Emulator) -> None:
         assert uploaded["attachment_id"] == uploaded.attachment_id
         again = client.send(PSIDS["second"], attachment_id=uploaded.attachment_id)
         assert again.attachment_id == uploaded.attachment_id
-    messages = emu.messages()
+    messages = emu.snapshot()
     assert [a["attachment_id"] for a in messages["attachments"]] == [uploaded.attachment_id]
     assert messages["delivered"] == 2
 
@@ -40,7 +40,7 @@ def test_send_many_uploads_once_and_reports_per_recipient(emu: Emulator) -> None
     assert outcomes[0].error is None and outcomes[2].result is None
     assert bool(outcomes[0]) and not outcomes[2]
     assert "ok=False, error=MessageNotAllowedError('message_not_allowed')" in repr(outcomes[2])
-    messages = emu.messages()
+    messages = emu.snapshot()
     assert messages["upload_attempts"] == 1, "one upload for the whole broadcast"
     assert messages["delivered"] == 2
 
@@ -51,7 +51,7 @@ def test_send_many_to_many_recipients_costs_one_upload() -> None:
         with svara.Client(emu.token, graph_url=emu.url, sends_per_second=1000, concurrency=16) as client:
             outcomes = client.send_many(psids, audio_path=M4A)
         assert all(o.ok for o in outcomes)
-        messages = emu.messages()
+        messages = emu.snapshot()
         assert messages["upload_attempts"] == 1
         assert messages["delivered"] == 100
 
@@ -97,4 +97,4 @@ def test_async_client(emu: Emulator) -> None:
         assert other.closed
 
     asyncio.run(main())
-    assert emu.messages()["delivered"] == 3
+    assert emu.snapshot()["delivered"] == 3

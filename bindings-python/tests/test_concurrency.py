@@ -74,7 +74,7 @@ def test_many_threads_share_one_client() -> None:
             t.join()
         assert sorted(results) == sorted(psids)
         assert len(set(results.values())) == len(psids)
-        assert emu.messages()["delivered"] == len(psids)
+        assert emu.snapshot()["delivered"] == len(psids)
 
 
 def test_send_async_from_many_tasks() -> None:
@@ -92,7 +92,7 @@ def test_send_async_from_many_tasks() -> None:
         results = asyncio.run(main())
         assert [r.recipient_id for r in results] == psids
         assert len({r.id for r in results}) == len(psids)
-        assert emu.messages()["delivered"] == len(psids)
+        assert emu.snapshot()["delivered"] == len(psids)
 
 
 def test_async_sends_overlap_and_the_loop_keeps_running() -> None:
@@ -131,9 +131,11 @@ def test_send_async_raises_the_same_classes(emu: Emulator) -> None:
     assert info.value.graph_code == 551
 
 
-def test_send_async_bad_arguments_raise_at_call_time() -> None:
+def test_send_async_bad_arguments_raise_when_awaited() -> None:
+    # A coroutine function does its work, checks included, when awaited (issue 11).
+    coro = svara.send_async(recipient="1", session={"page_access_token": "EAAx"})
     with pytest.raises(svara.InvalidRequestError, match="exactly one"):
-        svara.send_async(recipient="1", session={"page_access_token": "EAAx"})
+        asyncio.run(coro)
 
 
 def test_cancelling_an_async_send(emu: Emulator) -> None:

@@ -78,7 +78,7 @@ def test_message_not_allowed(emu: Emulator, send_kwargs, psid: str, graph: tuple
 def test_audio_too_large_is_refused_before_any_upload(emu: Emulator, send_kwargs) -> None:
     err = raises("audio_too_large", **send_kwargs(audio_path=None, audio=b"\0" * (svara.MAX_AUDIO_BYTES + 1)))
     assert "25 MB" in err.message
-    assert emu.messages()["attempts"] == 0
+    assert emu.snapshot()["attempts"] == 0
 
 
 def test_audio_fetch_failed(emu: Emulator, send_kwargs, local_server: LocalServer, tmp_path) -> None:
@@ -108,7 +108,7 @@ def test_unsupported_audio(emu: Emulator, send_kwargs) -> None:
     err = raises("unsupported_audio", **send_kwargs(audio_path=FIXTURES / "image.png"))
     assert "PNG" in err.message
     raises("unsupported_audio", **send_kwargs(audio_path=None, audio=os.urandom(4096)))
-    assert emu.messages()["attempts"] == 0
+    assert emu.snapshot()["attempts"] == 0
 
 
 def test_invalid_request(emu: Emulator, send_kwargs) -> None:
@@ -194,3 +194,24 @@ def test_user_constructed_errors_have_defaults() -> None:
     assert err.hint and "10 audio sends" in err.hint
     assert err.retry_after is None and err.may_have_been_delivered is False
     assert pickle.loads(pickle.dumps(err)).message == "slow down"
+
+
+def test_messages_are_full_sentences(emu: Emulator, send_kwargs) -> None:
+    with pytest.raises(svara.AudioTooLargeError) as info:
+        svara.transcode(b"\0" * (svara.MAX_AUDIO_BYTES + 1))
+    # The message ends its sentence before the hint begins its own.
+    assert "it was not decoded. Send a shorter recording" in str(info.value)
+    for kwargs in (send_kwargs(recipient=PSIDS["blocked"]), send_kwargs(audio_path=FIXTURES / "random.bin"),
+                   send_kwargs(platform="whatsapp"), send_kwargs(bitrate=1)):
+        with pytest.raises(svara.SvaraError) as caught:
+            svara.send(**kwargs)
+        assert caught.value.message.rstrip()[-1] in ".?!", caught.value.message
+
+
+def test_error_attributes_are_the_core_wire_shape(emu: Emulator, send_kwargs) -> None:
+    with pytest.raises(svara.RecipientNotFoundError) as info:
+        svara.send(**send_kwargs(recipient=PSIDS["unknown"]))
+    wire = info.value.to_dict()
+    assert set(wire) == {"code", "message", "hint", "http_status", "graph_code", "graph_subcode", "graph_type",
+                         "graph_message", "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}
+    assert (wire["graph_code"], wire["graph_subcode"], wire["http_status"]) == (100, 2018001, 400)

@@ -145,3 +145,38 @@ def test_result_repr_is_readable(emu: Emulator, send_kwargs) -> None:
 
 def test_path_objects(emu: Emulator, send_kwargs) -> None:
     assert svara.send(**send_kwargs(audio_path=pathlib.Path(M4A))).id
+
+
+def test_fast_encode_and_max_duration_reach_the_engine(emu: Emulator, send_kwargs) -> None:
+    default = svara.send(**send_kwargs(audio_path=MP3))
+    fast = svara.send(**send_kwargs(audio_path=MP3, fast_encode=True))
+    assert fast.output is not None and default.output is not None
+    assert fast.output.codec == "aac-lc"
+    assert len({d["sha256"] for d in emu.deliveries()}) == 2, "fast_encode changed the encoding"
+    with pytest.raises(svara.AudioTooLargeError):
+        svara.send(**send_kwargs(audio_path=MP3, max_duration=0.5))
+    with pytest.raises(svara.AudioTooLargeError):
+        svara.send(**send_kwargs(audio_path=MP3, max_duration_ms=500))
+    with pytest.raises(svara.InvalidRequestError, match="either max_duration or max_duration_ms"):
+        svara.send(**send_kwargs(audio_path=MP3, max_duration=5, max_duration_ms=5000))
+    assert len(emu.deliveries()) == 2
+
+
+def test_caption_is_refused_on_messenger_saying_where_it_works(emu: Emulator, send_kwargs) -> None:
+    with pytest.raises(svara.InvalidRequestError) as info:
+        svara.send(**send_kwargs(caption="Listen to this"))
+    assert info.value.message.startswith("caption works on telegram only")
+    with svara.Client(emu.token, graph_url=emu.url) as client:
+        with pytest.raises(svara.InvalidRequestError, match="caption works on telegram only"):
+            client.send(emu.psid, audio_path=M4A, caption="Listen")
+    assert emu.snapshot()["attempts"] == 0
+
+
+def test_signatures_list_every_keyword() -> None:
+    import inspect
+
+    params = inspect.signature(svara.send).parameters
+    assert {"platform", "recipient", "audio_url", "session", "fast_encode", "max_duration", "caption"} <= set(params)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    client_send = inspect.signature(svara.Client.send).parameters
+    assert list(client_send)[:2] == ["self", "recipient"] and "graph_url" not in client_send

@@ -121,11 +121,7 @@ fn outcome_line(outcome: &RecipientOutcome, json: bool) -> String {
         .to_string(),
         (Err(e), true) => serde_json::json!({
             "recipient": outcome.recipient, "ok": false,
-            "error": {
-                "code": e.code().as_str(), "message": e.message(), "hint": e.hint(),
-                "graph_code": e.graph_code(), "graph_subcode": e.graph_subcode(),
-                "fbtrace_id": e.fbtrace_id(),
-            },
+            "error": e,
         })
         .to_string(),
     }

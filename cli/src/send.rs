@@ -3,10 +3,8 @@
 use crate::broadcast;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
-use svara::{
-    AudioSource, Client, Error, MessagingType, NotificationType, PrepareOptions, SendOptions,
-};
+use svara::request::limits;
+use svara::{AppSecret, AudioSource, Error, PageToken, SendRequest};
 
 /// Arguments of `svara send`.
 #[derive(Debug, clap::Args)]
@@ -59,7 +57,7 @@ pub struct Args {
     #[arg(long)]
     reusable: bool,
     /// AAC bitrate in bits per second for converted audio.
-    #[arg(long, default_value_t = 64_000)]
+    #[arg(long, default_value_t = limits::BITRATE.default_value() as u32)]
     bitrate: u32,
     /// Keep stereo recordings stereo (voice notes are mono by default).
     #[arg(long)]
@@ -67,37 +65,42 @@ pub struct Args {
     /// Encode about twice as fast (FDK's afterburner off) for about 3 dB less SNR.
     #[arg(long)]
     fast: bool,
+    /// Refuse recordings longer than this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    max_duration: Option<f64>,
     /// Automatic retries of calls Meta certainly did not accept.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = limits::MAX_RETRIES.default_value() as u32)]
     max_retries: u32,
     /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = limits::TIMEOUT_SECONDS.default_value() as u64)]
     timeout: u64,
     /// Broadcast: audio sends per second per Page (Meta allows 10).
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = limits::SENDS_PER_SECOND.default_value())]
     rate: f64,
     /// Print JSON: the whole result, or one line per recipient when broadcasting.
     #[arg(long)]
     json: bool,
 }
 
-/// Runs `svara send`.
+/// Runs `svara send`: the flags become the core's request, so the validation, the defaults and
+/// the messages are the same as in Python, Node and the HTTP API.
 pub fn run(args: Args) -> svara::Result<ExitCode> {
-    let client = build_client(&args)?;
-    let audio = audio_source(&args.audio);
-    let options = send_options(&args)?;
+    let mut request = request(&args)?;
+    let client = request.client_builder()?.build()?;
     let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::invalid_request(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::invalid_request(format!("Cannot start the async runtime: {e}.")))?;
     match &args.recipients {
         Some(file) => {
             let recipients = broadcast::read_recipients(file)?;
+            let options = request.send_options()?;
+            let audio = request.take_audio_source()?;
             runtime.block_on(broadcast::run(
                 &client, recipients, audio, &options, args.json,
             ))
         }
         None => {
-            let recipient = args.recipient.as_deref().unwrap_or_default();
-            let result = runtime.block_on(client.send(recipient, audio, &options))?;
+            request.validate()?;
+            let result = runtime.block_on(client.send_request(request))?;
             if args.json {
                 println!("{}", json_line(&result));
             } else {
@@ -108,28 +111,36 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
     }
 }
 
-fn build_client(args: &Args) -> svara::Result<Client> {
-    let token = args.token.clone().unwrap_or_default();
-    if token.trim().is_empty() {
-        return Err(Error::invalid_request(
-            "No Page access token: set META_PAGE_TOKEN or pass --token.",
-        ));
+/// The request the flags describe.
+fn request(args: &Args) -> svara::Result<SendRequest> {
+    let token = args.token.clone().filter(|t| !t.trim().is_empty());
+    let mut r = SendRequest {
+        recipient: args.recipient.clone().unwrap_or_default(),
+        page_access_token: token.map(PageToken::new),
+        graph_url: args.graph_url.clone(),
+        api_version: Some(args.api_version.clone()),
+        page_id: args.page_id.clone(),
+        app_secret: args.app_secret.as_deref().map(AppSecret::new),
+        messaging_type: Some(args.messaging_type.clone()),
+        tag: args.tag.clone(),
+        notification_type: args.notification_type.clone(),
+        reusable: Some(args.reusable),
+        bitrate: Some(args.bitrate),
+        keep_stereo: Some(args.stereo),
+        fast_encode: Some(args.fast),
+        max_duration: args.max_duration,
+        max_retries: Some(args.max_retries),
+        timeout: Some(args.timeout as f64),
+        sends_per_second: Some(args.rate),
+        ..SendRequest::default()
+    };
+    match audio_source(&args.audio) {
+        AudioSource::AttachmentId(id) => r.attachment_id = Some(id),
+        AudioSource::Url(url) => r.audio_url = Some(url),
+        AudioSource::Path(path) => r.audio_path = Some(path),
+        AudioSource::Bytes(_) => unreachable!("the CLI takes no bytes"),
     }
-    let mut builder = Client::builder(token)
-        .api_version(&args.api_version)
-        .max_retries(args.max_retries)
-        .timeout(Duration::from_secs(args.timeout))
-        .sends_per_second(args.rate);
-    if let Some(url) = &args.graph_url {
-        builder = builder.graph_url(url);
-    }
-    if let Some(page) = &args.page_id {
-        builder = builder.page_id(page);
-    }
-    if let Some(secret) = &args.app_secret {
-        builder = builder.app_secret(secret.as_str());
-    }
-    builder.build()
+    Ok(r)
 }
 
 /// `https://…` and `http://…` are URLs, `attachment:ID` a reusable attachment, anything else a path.
@@ -141,35 +152,6 @@ fn audio_source(audio: &str) -> AudioSource {
     } else {
         AudioSource::Path(PathBuf::from(audio))
     }
-}
-
-fn send_options(args: &Args) -> svara::Result<SendOptions> {
-    let messaging_type = MessagingType::parse(&args.messaging_type).ok_or_else(|| {
-        Error::invalid_request(format!(
-            "--messaging-type {:?} is not one of RESPONSE, UPDATE, MESSAGE_TAG.",
-            args.messaging_type
-        ))
-    })?;
-    let notification_type = match &args.notification_type {
-        None => None,
-        Some(n) => Some(NotificationType::parse(n).ok_or_else(|| {
-            Error::invalid_request(format!(
-                "--notification-type {n:?} is not one of REGULAR, SILENT_PUSH, NO_PUSH."
-            ))
-        })?),
-    };
-    Ok(SendOptions {
-        messaging_type,
-        tag: args.tag.clone(),
-        notification_type,
-        reusable: args.reusable,
-        prepare: PrepareOptions {
-            bitrate: args.bitrate,
-            keep_stereo: args.stereo,
-            fast_encode: args.fast,
-            ..PrepareOptions::default()
-        },
-    })
 }
 
 /// The JSON form of a result, as printed by `--json`.

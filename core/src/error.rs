@@ -145,11 +145,13 @@ pub struct Error {
 }
 
 impl Error {
-    /// A new error with a code and a message (the message must not contain secrets).
+    /// A new error with a code and a message (the message must not contain secrets). The
+    /// message is made a full sentence (see [`sentence`]), so that "message hint" reads right
+    /// in every language.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
-            message: message.into(),
+            message: sentence(message.into()),
             http_status: None,
             graph: None,
             retry_after: None,
@@ -271,14 +273,15 @@ impl std::error::Error for Error {}
 
 /// The one wire shape of an error, used by every front end and the server:
 /// `{"code", "message", "hint", "http_status", "graph_code", "graph_subcode", "graph_type",
-/// "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}`. Absent values are
-/// `null`; `retry_after` is in seconds. Nothing in it comes from the request, so it carries no
-/// secret.
+/// "graph_message", "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}`.
+/// Absent values are `null`; `retry_after` is in seconds. Nothing in it comes from the
+/// request, so it carries no secret (`graph_message` is Meta's text with the token removed).
+/// The Python exceptions and the Node `SvaraError`s take their attributes from it.
 impl serde::Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let graph = self.graph.as_deref();
-        let mut s = serializer.serialize_struct("Error", 11)?;
+        let mut s = serializer.serialize_struct("Error", 12)?;
         s.serialize_field("code", self.code.as_str())?;
         s.serialize_field("message", &self.message)?;
         s.serialize_field("hint", self.hint())?;
@@ -286,12 +289,40 @@ impl serde::Serialize for Error {
         s.serialize_field("graph_code", &graph.map(|g| g.code))?;
         s.serialize_field("graph_subcode", &graph.and_then(|g| g.subcode))?;
         s.serialize_field("graph_type", &graph.and_then(|g| g.error_type.as_deref()))?;
+        s.serialize_field("graph_message", &graph.map(|g| g.message.as_str()))?;
         s.serialize_field("fbtrace_id", &self.fbtrace_id())?;
         s.serialize_field("is_transient", &self.is_transient())?;
         s.serialize_field("retry_after", &self.retry_after.map(|d| d.as_secs_f64()))?;
         s.serialize_field("may_have_been_delivered", &self.may_have_been_delivered)?;
         s.end()
     }
+}
+
+/// `text` as a full sentence: a capital first letter unless it starts with a name from the
+/// code (a field such as `recipient`, `snake_case`, `--flag`, a quoted value), and a full stop
+/// unless it ends with one (or `?`, `!`).
+pub fn sentence(text: String) -> String {
+    let trimmed = text.trim();
+    let mut out = String::with_capacity(trimmed.len() + 1);
+    let first_word: &str = trimmed
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    let is_code_name = first_word.contains('_')
+        || crate::request::fields::field_named(first_word).is_some()
+        || first_word.chars().any(|c| c.is_ascii_digit());
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() && !is_code_name => {
+            out.extend(c.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+        _ => out.push_str(trimmed),
+    }
+    if !out.is_empty() && !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
 }
 
 /// The SDK's result type.
@@ -343,6 +374,7 @@ mod tests {
                 "graph_code": 613,
                 "graph_subcode": null,
                 "graph_type": "OAuthException",
+                "graph_message": "Calls to this api have exceeded the rate limit.",
                 "fbtrace_id": "AbCdEfGhIjK",
                 "is_transient": true,
                 "retry_after": 1.5,
@@ -354,7 +386,30 @@ mod tests {
     #[test]
     fn display_is_code_and_message() {
         let e = Error::new(ErrorCode::RateLimited, "too fast").with_http_status(400);
-        assert_eq!(e.to_string(), "rate_limited: too fast");
+        assert_eq!(e.to_string(), "rate_limited: Too fast.");
         assert_eq!(e.http_status(), Some(400));
+    }
+
+    #[test]
+    fn messages_are_sentences() {
+        let s = |t: &str| sentence(t.to_owned());
+        assert_eq!(
+            s("the recording is 9 bytes; it was not decoded"),
+            "The recording is 9 bytes; it was not decoded."
+        );
+        assert_eq!(
+            s("recipient is empty: pass a PSID."),
+            "recipient is empty: pass a PSID."
+        );
+        assert_eq!(
+            s("max_retries 99 is too many"),
+            "max_retries 99 is too many."
+        );
+        assert_eq!(
+            s("--max-duration must be positive"),
+            "--max-duration must be positive."
+        );
+        assert_eq!(s("Is it?"), "Is it?");
+        assert_eq!(s(""), "");
     }
 }

@@ -1,18 +1,25 @@
 //! Svara: get any voice recording into a Facebook Messenger thread as a native voice note.
 //!
-//! The crate has two halves that meet in [`Client::send`]:
-//! - [`audio`]: source bytes -> [`audio::probe`] -> (pass through | decode -> encode -> mux) -> M4A/AAC;
-//! - [`client`]: obtain the audio ([`AudioSource`]) -> prepare -> upload -> send -> [`SendResult`] or [`Error`].
+//! The data flow, module by module:
+//! - [`request`]: the documented request ([`SendRequest`]), its one table of fields
+//!   ([`request::FIELDS`]) and ranges ([`request::limits`]), and what a valid request means;
+//! - [`source`]: where the recording comes from ([`AudioSource`]) and the one reader of its bytes;
+//! - [`audio`]: bytes -> [`audio::probe`] -> (pass through | decode -> encode -> mux) -> M4A/AAC;
+//! - [`client`]: prepare -> upload -> send -> [`SendResult`] or [`Error`].
 //!
-//! The Python and Node packages are thin bindings over this crate; every error code they raise
-//! comes from [`ErrorCode`].
+//! The Python and Node packages are thin bindings over this crate: they convert their
+//! arguments by [`request::FIELDS`], and every error they raise is an [`Error`] in its one wire
+//! shape (`serde_json::to_value(&error)`).
 
 pub mod audio;
 pub mod client;
 pub mod error;
+pub mod request;
 pub mod secret;
+pub mod source;
 
 pub use audio::{prepare, probe, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
 pub use client::*;
 pub use error::{Error, ErrorCode, GraphError, Result};
-pub use secret::PageToken;
+pub use request::{Operation, FIELDS};
+pub use secret::{AppSecret, PageToken};

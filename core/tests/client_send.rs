@@ -290,7 +290,7 @@ async fn appsecret_proof_is_sent_and_verified() {
     );
     assert_eq!(
         std::str::from_utf8(&proof.data).unwrap(),
-        svara::appsecret_proof(&"EAAtokenForProof".into(), &"key".into())
+        svara::appsecret_proof(&"key".into(), &"EAAtokenForProof".into())
     );
 }
 
@@ -495,7 +495,7 @@ async fn the_documented_request_body_sends() {
 
     let bytes_request = SendRequest {
         recipient: PSID_SECOND.into(),
-        audio: Some(sample_m4a()),
+        audio: Some(sample_m4a().into()),
         session: Session {
             page_access_token: Some(DEFAULT_PAGE_TOKEN.into()),
         },

@@ -26,12 +26,13 @@ pub(crate) fn find_token(param: Option<&str>, headers: &HeaderMap) -> Option<Str
         .filter(|t| !t.is_empty())
 }
 
-/// `appsecret_proof` for `token`: lowercase hex HMAC-SHA256 keyed with the app secret.
+/// `appsecret_proof` for `token`: lowercase hex HMAC-SHA256 keyed with the app secret, by the
+/// client's own [`svara::appsecret_proof`] (same argument order).
 pub fn appsecret_proof(app_secret: &str, token: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(token.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    svara::appsecret_proof(
+        &svara::AppSecret::new(app_secret),
+        &svara::PageToken::new(token),
+    )
 }
 
 /// Resolves the calling Page and checks the proof.

@@ -22,6 +22,7 @@
 
 mod auth;
 mod config;
+mod defaults;
 mod duration;
 mod faults;
 mod fetch;
@@ -43,6 +44,7 @@ mod versions;
 
 pub use auth::appsecret_proof;
 pub use config::*;
+pub use defaults::{well_known, WellKnown};
 pub use duration::HumanDuration;
 pub use faults::{FaultKind, FaultRule};
 pub use message::{MessageKind, MAX_QUICK_REPLIES, MAX_TEXT_CHARS};

@@ -40,7 +40,7 @@ test("the bot sends a voice note", async (t) => {
   t.after(async () => { restoreEnv(); await emulator.stop(); });
 
   const id = await replyWithVoice(emulator.psid, wavTone());
-  const [delivered] = emulator.messages(emulator.psid);
+  const [delivered] = emulator.deliveries(emulator.psid);
   assert.equal(delivered.message_id, id);
   assert.equal(delivered.audio.codec, "aac-lc");
   assert.ok(Math.abs(delivered.audio.duration_ms - 1000) < 100);
@@ -52,7 +52,7 @@ test("the bot handles a closed 24-hour window", async (t) => {
   t.after(async () => { restoreEnv(); await emulator.stop(); });
 
   assert.equal(await replyWithVoice(emulator.defaults.psidOutsideWindow, wavTone()), "outside-window");
-  assert.deepEqual(emulator.messages(), []);
+  assert.deepEqual(emulator.deliveries(), []);
 });
 
 test("rate limits surface as RateLimitedError", async (t) => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Helpers shared by scripts/test and scripts/demo: loud steps and self-installing dependencies.
 
-step() { printf '\n==> %s\n' "$*"; }
+# Every step says how far into the run it starts (the scripts call each other; the clock is shared).
+export SVARA_RUN_START="${SVARA_RUN_START:-$(date +%s)}"
+step() { printf '\n==> %s  [+%ss]\n' "$*" "$(( $(date +%s) - SVARA_RUN_START ))"; }
 
 # ensure_apt PKG...: installs the Debian packages that are missing, saying which.
 ensure_apt() {
@@ -17,9 +19,6 @@ ensure_apt() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
-
-# The Python virtual environment the demo and the tests install the package into.
-PY_VENV="${PY_VENV:-$PWD/target/venv}"
 
 # wait_for_line FILE: waits (up to 60 s) until FILE has a first line, then prints it.
 wait_for_line() {
@@ -57,27 +56,6 @@ start_file_server() {
   FILE_SERVER_URL="http://127.0.0.1:$(echo "$line" | sed -E 's/.* port ([0-9]+).*/\1/')"
 }
 
-# ensure_python_package: a venv at $PY_VENV with ./bindings-python installed (pip builds the
-# Rust core through maturin; cargo's cache in target/ makes a rebuild quick).
-ensure_python_package() {
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then ensure_apt python3-venv; fi
-  [ -x "$PY_VENV/bin/python" ] || python3 -m venv "$PY_VENV"
-  "$PY_VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$PY_VENV/bin/python" -m pip install --quiet ./bindings-python
-}
-
-# The folder where the demo installs the Node package as a user would (npm install of the folder).
-NODE_APP="${NODE_APP:-$PWD/target/demo-node}"
-
-# ensure_node_package: npm ci + napi build in bindings-node, then a small project at $NODE_APP
-# that depends on it, so `import { send } from "svara"` resolves there.
-ensure_node_package() {
-  (cd bindings-node && { [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund --loglevel=error; } \
-     && npm run --silent build:debug >/dev/null)
-  mkdir -p "$NODE_APP"
-  if [ ! -e "$NODE_APP/node_modules/svara" ]; then
-    (cd "$NODE_APP" && printf '{"name":"svara-demo","private":true,"type":"module"}\n' > package.json \
-       && npm install --no-audit --no-fund --loglevel=error "$OLDPWD/bindings-node" >/dev/null)
-  fi
-  cp examples/node/*.mjs "$NODE_APP/"
-}
+# One build for everything (scripts/lib/build.sh): cargo, maturin and napi all compile for the
+# host triple given explicitly, which napi always does, so they share one target directory.
+source "$(dirname "${BASH_SOURCE[0]}")/build.sh"

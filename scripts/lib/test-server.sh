@@ -21,7 +21,7 @@ mkdir -p "$WORK/files"
 
 step "Server: cargo build -p svara-cli (svara serve)"
 cargo build -q -p svara-cli
-SVARA="$PWD/target/debug/svara"
+SVARA="$SVARA_BIN"
 
 step "Server: node $(node --version 2>/dev/null || echo missing) for the fetch example, Python requests in $VENV"
 command -v node >/dev/null || fail "no node on PATH (Node.js 18+ is needed for the fetch example)"

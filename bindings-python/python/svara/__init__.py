@@ -9,7 +9,8 @@
     )
     print(f"Voice note sent: {result['id']}")   # result.id works too
 
-- ``send(...)`` blocks without holding the GIL; ``await send_async(...)`` is the asyncio form.
+- ``send(...)`` blocks without holding the GIL; ``await send_async(...)`` is the asyncio form
+  (a real coroutine function: ``asyncio.run(svara.send_async(...))`` works).
 - ``Client`` / ``AsyncClient`` keep the configuration and connection pool across calls and add
   ``upload`` (reusable attachment) and ``send_many`` (upload once, send to many).
 - ``transcode`` and ``probe`` expose the audio engine on its own.
@@ -23,40 +24,20 @@ from __future__ import annotations
 
 import logging as _logging
 
+from svara._api import AsyncClient, Client, probe, send, send_async, transcode
 from svara._native import (
     DEFAULT_API_VERSION,
     DEFAULT_GRAPH_URL,
     ERROR_CODES,
     MAX_AUDIO_BYTES,
     SUPPORTED_PLATFORMS,
-    AsyncClient,
-    AudioInfo,
-    Client,
-    RecipientOutcome,
-    SendResult,
-    UploadResult,
     __version__,
-    probe,
-    send,
-    send_async,
-    transcode,
 )
-from svara.errors import (
-    ApiError,
-    AudioFetchFailedError,
-    AudioTooLargeError,
-    InvalidRequestError,
-    InvalidTokenError,
-    MessageNotAllowedError,
-    NetworkError,
-    PermissionDeniedError,
-    RateLimitedError,
-    RecipientNotFoundError,
-    SvaraError,
-    TemporaryFailureError,
-    UnsupportedAudioError,
-    error_class_for,
-)
+from svara._types import *  # noqa: F403 - the typed keyword arguments (SendOptions, ...)
+from svara._types import __all__ as _typed_arguments
+from svara.results import AudioInfo, RecipientOutcome, SendResult, UploadResult
+from svara.errors import *  # noqa: F403 - SvaraError and one subclass per error code
+from svara.errors import __all__ as _errors
 
 # A library adds no handlers of its own: the application decides where "svara" logs go.
 _logging.getLogger("svara").addHandler(_logging.NullHandler())
@@ -73,20 +54,8 @@ __all__ = [
     "UploadResult",
     "RecipientOutcome",
     "AudioInfo",
-    "SvaraError",
-    "InvalidTokenError",
-    "RecipientNotFoundError",
-    "MessageNotAllowedError",
-    "AudioTooLargeError",
-    "AudioFetchFailedError",
-    "RateLimitedError",
-    "UnsupportedAudioError",
-    "InvalidRequestError",
-    "PermissionDeniedError",
-    "TemporaryFailureError",
-    "NetworkError",
-    "ApiError",
-    "error_class_for",
+    *_typed_arguments,
+    *_errors,
     "ERROR_CODES",
     "SUPPORTED_PLATFORMS",
     "MAX_AUDIO_BYTES",

@@ -15,6 +15,7 @@ Page access token.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
@@ -212,25 +213,24 @@ class ApiError(SvaraError):
     code = "api_error"
 
 
-_BY_CODE: Dict[str, Type[SvaraError]] = {
-    cls.code: cls
-    for cls in (
-        InvalidTokenError,
-        RecipientNotFoundError,
-        MessageNotAllowedError,
-        AudioTooLargeError,
-        AudioFetchFailedError,
-        RateLimitedError,
-        UnsupportedAudioError,
-        InvalidRequestError,
-        PermissionDeniedError,
-        TemporaryFailureError,
-        NetworkError,
-        ApiError,
-    )
-}
+#: The class of each code: the subclasses defined above (one per code of the core).
+_BY_CODE: Dict[str, Type[SvaraError]] = {cls.code: cls for cls in SvaraError.__subclasses__()}
 
 
 def error_class_for(code: str) -> Type[SvaraError]:
     """The exception class for a documented error code (``SvaraError`` for an unknown one)."""
     return _BY_CODE.get(code, SvaraError)
+
+
+_ATTRIBUTES = frozenset(inspect.signature(SvaraError.__init__).parameters) - {"self", "message"}
+
+
+def _from_wire(data: Dict[str, Any]) -> SvaraError:
+    """The exception for the core's error wire shape (``serde_json::to_value(&error)``).
+
+    Keys this version does not know (a newer core) are ignored rather than refused.
+    """
+    code = str(data.get("code") or "api_error")
+    known = {k: v for k, v in data.items() if k in _ATTRIBUTES}
+    err = error_class_for(code)(str(data.get("message") or "Svara failed without a message."), **known)
+    return err

@@ -6,7 +6,8 @@
         with Emulator() as emu:
             result = svara.send(recipient=emu.psid, audio_path="hello.mp3",
                                 session={"page_access_token": emu.token}, graph_url=emu.url)
-            assert emu.messages()["recipients"][emu.psid]["messages"][0]["message_id"] == result.id
+            (note,) = emu.deliveries(emu.psid)
+            assert note["message_id"] == result.id
 
 The emulator checks what Meta's Send API checks (token, PSID, 24-hour window, tags, file
 type and size, rate limit) over real HTTP on 127.0.0.1 and fails the way Meta fails. Scenarios
@@ -25,17 +26,12 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Type, Union
 
-from svara._native import (
-    EMULATOR_DEV_MODE_PAGE_TOKEN,
-    EMULATOR_EXPIRED_PAGE_TOKEN,
-    EMULATOR_PAGE_TOKEN,
-    EMULATOR_PSIDS,
-    NativeEmulator,
-)
+from svara._native import NativeEmulator, emulator_well_known
 
 __all__ = [
     "Emulator",
@@ -45,15 +41,16 @@ __all__ = [
     "PSIDS",
 ]
 
+_WELL_KNOWN: Dict[str, Any] = emulator_well_known()
 #: A valid token of the emulator's default Page.
-PAGE_TOKEN: str = EMULATOR_PAGE_TOKEN
+PAGE_TOKEN: str = _WELL_KNOWN["page_token"]
 #: An expired token of the default Page (answers 190/463: ``InvalidTokenError``).
-EXPIRED_PAGE_TOKEN: str = EMULATOR_EXPIRED_PAGE_TOKEN
+EXPIRED_PAGE_TOKEN: str = _WELL_KNOWN["expired_page_token"]
 #: A token of a Page whose app is not live (``PermissionDeniedError`` except for app testers).
-DEV_MODE_PAGE_TOKEN: str = EMULATOR_DEV_MODE_PAGE_TOKEN
+DEV_MODE_PAGE_TOKEN: str = _WELL_KNOWN["dev_mode_page_token"]
 #: The default people by role: ``default``, ``second``, ``outside_window``,
 #: ``outside_human_agent_window``, ``blocked``, ``unavailable``, ``app_tester``, ``unknown``.
-PSIDS: Dict[str, str] = dict(EMULATOR_PSIDS)
+PSIDS: Dict[str, str] = dict(_WELL_KNOWN["psids"])
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
 
@@ -85,7 +82,7 @@ class Emulator:
 
     @property
     def token(self) -> str:
-        """A valid Page access token of the first configured Page."""
+        """The scenario's default Page access token: the first token of the first Page."""
         token = self._native.token
         if token is None:
             raise LookupError("This scenario configures no Page with a token.")
@@ -93,7 +90,7 @@ class Emulator:
 
     @property
     def psid(self) -> str:
-        """The default PSID (a person inside the 24-hour window)."""
+        """The scenario's default PSID: ``PSIDS["default"]`` when configured, else the first."""
         psid = self._native.psid
         if psid is None:
             raise LookupError("This scenario configures no PSID.")
@@ -104,25 +101,30 @@ class Emulator:
         """True until ``close()``."""
         return self._native.running
 
-    def messages(self) -> Dict[str, Any]:
+    def snapshot(self) -> Dict[str, Any]:
         """What was received, as ``GET /__emulator/messages`` returns it: ``recipients``
         (per PSID: ``attempts`` and ``messages``), ``attachments``, ``attempts``,
-        ``upload_attempts``, ``delivered``."""
-        result: Dict[str, Any] = json.loads(self._native.messages_json())
-        return result
+        ``upload_attempts``, ``delivered``. (Node: ``emulator.snapshot()``.)"""
+        return self._native.snapshot()
+
+    def messages(self) -> Dict[str, Any]:
+        """Deprecated name of ``snapshot()`` (Node's ``messages`` lists deliveries instead)."""
+        warnings.warn("Emulator.messages() is now snapshot()", DeprecationWarning, stacklevel=2)
+        return self.snapshot()
 
     def deliveries(self, psid: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Accepted voice notes, oldest first (only those to ``psid`` when given)."""
-        recipients = self.messages()["recipients"]
-        chosen = [recipients.get(psid, {"messages": []})] if psid else list(recipients.values())
-        found = [m for r in chosen for m in r["messages"]]
-        found.sort(key=lambda m: (m["received_at_ms"], m["message_id"]))
-        return found
+        """Accepted voice notes, oldest first (only those to ``psid`` when given).
+        (Node: ``emulator.deliveries(psid)``.)"""
+        return self._native.deliveries(psid)
 
     def attempts(self, psid: str) -> int:
         """Requests to a send endpoint for ``psid``, accepted or not (retries included)."""
-        log = self.messages()["recipients"].get(psid)
+        log = self.snapshot()["recipients"].get(psid)
         return int(log["attempts"]) if log else 0
+
+    def audio(self, sha256: str) -> Optional[bytes]:
+        """The bytes of a received voice note, by its ``sha256``, while the emulator keeps them."""
+        return self._native.audio(sha256)
 
     def reset(self) -> None:
         """Forgets deliveries, attempts, attachments, rate-limit windows and fault counters."""

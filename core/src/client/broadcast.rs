@@ -2,8 +2,9 @@
 //! per recipient, with bounded concurrency under the client's send limiter. 1,000 recipients
 //! cost 1 upload and 1,000 small sends, not 1,000 uploads.
 
-use super::{check_options, check_recipient, AudioSource, Client, RecipientOutcome, SendOptions};
+use super::{AudioSource, Client, RecipientOutcome, SendOptions};
 use crate::error::{Error, ErrorCode, Result};
+use crate::request::{check_attachment_id, check_options, check_recipient};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,12 +23,7 @@ pub async fn send_many(
         return Ok(Vec::new());
     }
     let (attachment_id, prepared) = match audio {
-        AudioSource::AttachmentId(id) if id.trim().is_empty() => {
-            return Err(Error::invalid_request(
-                "attachment_id is empty: pass the id returned by upload().",
-            ))
-        }
-        AudioSource::AttachmentId(id) => (id.trim().to_owned(), None),
+        AudioSource::AttachmentId(id) => (check_attachment_id(&id)?, None),
         source => {
             let prepared = client.prepare(source, &options.prepare).await?;
             let uploaded = client.upload_prepared(&prepared).await?;

@@ -2,7 +2,8 @@
 //! and how patient to be.
 
 use crate::error::{Error, Result};
-use crate::secret::PageToken;
+use crate::request::limits;
+use crate::secret::{AppSecret, PageToken};
 use std::time::Duration;
 
 use super::before_request::BeforeRequestHook;
@@ -41,7 +42,7 @@ pub struct ClientConfig {
     /// Graph version, e.g. `v25.0`.
     pub api_version: String,
     /// App secret for `appsecret_proof`, when set.
-    pub app_secret: Option<PageToken>,
+    pub app_secret: Option<AppSecret>,
     /// Page id for `/{page-id}/messages`; `/me/messages` when unset.
     pub page_id: Option<String>,
     /// Connect timeout.
@@ -87,12 +88,12 @@ impl ClientBuilder {
                 app_secret: None,
                 page_id: None,
                 connect_timeout: Duration::from_secs(10),
-                timeout: Duration::from_secs(60),
+                timeout: Duration::from_secs_f64(limits::TIMEOUT_SECONDS.default_value()),
                 fetch_timeout: Duration::from_secs(30),
-                max_retries: 2,
+                max_retries: limits::MAX_RETRIES.default_value() as u32,
                 user_agent: format!("svara/{}", env!("CARGO_PKG_VERSION")),
-                sends_per_second: 10.0,
-                concurrency: 8,
+                sends_per_second: limits::SENDS_PER_SECOND.default_value(),
+                concurrency: limits::CONCURRENCY.default_value() as usize,
                 token_placement: TokenPlacement::FormField,
                 max_retry_wait: Duration::from_secs(60),
                 retry_hook: None,
@@ -116,7 +117,7 @@ impl ClientBuilder {
     }
 
     /// App secret: every call then carries `appsecret_proof`.
-    pub fn app_secret(mut self, secret: impl Into<PageToken>) -> Self {
+    pub fn app_secret(mut self, secret: impl Into<AppSecret>) -> Self {
         self.config.app_secret = Some(secret.into());
         self
     }
@@ -238,11 +239,11 @@ impl ClientBuilder {
                 c.api_version
             )));
         }
-        if !(c.sends_per_second > 0.0 && c.sends_per_second.is_finite()) {
-            return Err(Error::invalid_request(
-                "sends_per_second must be a positive number (Meta allows 10 audio sends per second per Page).",
-            ));
-        }
+        limits::SENDS_PER_SECOND.check(
+            "sends_per_second",
+            c.sends_per_second,
+            c.sends_per_second,
+        )?;
         if c.timeout.is_zero() || c.connect_timeout.is_zero() || c.fetch_timeout.is_zero() {
             return Err(Error::invalid_request(
                 "timeouts must be longer than zero (defaults: connect 10 s, request 60 s, fetch 30 s).",
@@ -256,9 +257,7 @@ impl ClientBuilder {
                 "page_id must be the numeric id of the Page (or leave it unset to use /me/messages).",
             ));
         }
-        if c.concurrency == 0 {
-            return Err(Error::invalid_request("concurrency must be at least 1."));
-        }
+        limits::CONCURRENCY.check("concurrency", c.concurrency as f64, c.concurrency)?;
         Ok(self.config)
     }
 

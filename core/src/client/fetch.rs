@@ -1,11 +1,11 @@
-//! Obtaining the audio bytes of a URL or path source, within Messenger's limits, before the
-//! audio engine sees them: http(s) only, at most 5 redirects, connect and total timeouts, and a
-//! download that stops as soon as it passes 25 MB whether or not a Content-Length was sent.
+//! Downloading a URL source within Messenger's limits, before the audio engine sees it:
+//! http(s) only, at most 5 redirects, connect and total timeouts, and a download that stops as
+//! soon as it passes 25 MB whether or not a Content-Length was sent (part of `crate::source`).
 
 use crate::audio::MAX_AUDIO_BYTES;
 use crate::error::{Error, ErrorCode, Result};
+use crate::source::too_large;
 use reqwest::header::CONTENT_TYPE;
-use std::path::Path;
 use std::time::Duration;
 
 /// Most redirects a URL source may take.
@@ -50,13 +50,6 @@ pub fn display_url(url: &url::Url) -> String {
         url.host_str().unwrap_or(""),
         url.port().map(|p| format!(":{p}")).unwrap_or_default()
     ) + url.path()
-}
-
-fn too_large(what: &str) -> Error {
-    Error::new(
-        ErrorCode::AudioTooLarge,
-        format!("{what} is larger than Messenger's 25 MB limit ({MAX_AUDIO_BYTES} bytes)."),
-    )
 }
 
 fn fetch_failed(url: &str, why: impl std::fmt::Display) -> Error {
@@ -125,7 +118,7 @@ pub async fn fetch_url(
             ));
         }
         if resp.content_length().is_some_and(|n| n > MAX_AUDIO_BYTES) {
-            return Err(too_large(&format!(
+            return Err(too_large(format_args!(
                 "The audio at {shown} ({} bytes by its Content-Length)",
                 resp.content_length().unwrap_or_default()
             )));
@@ -138,7 +131,7 @@ pub async fn fetch_url(
             .map_err(|e| fetch_failed(&shown, cause(&e, timeout)))?
         {
             if data.len() as u64 + chunk.len() as u64 > MAX_AUDIO_BYTES {
-                return Err(too_large(&format!(
+                return Err(too_large(format_args!(
                     "The audio at {shown} (the download passed {MAX_AUDIO_BYTES} bytes and was stopped)"
                 )));
             }
@@ -185,35 +178,6 @@ fn looks_like_html(data: &[u8]) -> bool {
         .map(u8::to_ascii_lowercase)
         .collect();
     head.starts_with(b"<!doctype html") || head.starts_with(b"<html")
-}
-
-/// Reads a local file, refusing anything over 25 MB before reading it.
-pub async fn read_path(path: &Path) -> Result<Vec<u8>> {
-    let shown = path.display();
-    let meta = tokio::fs::metadata(path).await.map_err(|e| {
-        Error::new(
-            ErrorCode::AudioFetchFailed,
-            format!("Could not read the audio file {shown}: {e}."),
-        )
-    })?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorCode::AudioFetchFailed,
-            format!("{shown} is a directory, not an audio file."),
-        ));
-    }
-    if meta.len() > MAX_AUDIO_BYTES {
-        return Err(too_large(&format!(
-            "The file {shown} ({} bytes)",
-            meta.len()
-        )));
-    }
-    tokio::fs::read(path).await.map_err(|e| {
-        Error::new(
-            ErrorCode::AudioFetchFailed,
-            format!("Could not read the audio file {shown}: {e}."),
-        )
-    })
 }
 
 /// Parses an audio URL given by the caller: only http and https are accepted.

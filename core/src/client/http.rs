@@ -3,12 +3,13 @@
 //! the message certainly was not accepted.
 
 use super::before_request::RequestEvent;
-use super::classify::{self, Retry};
 use super::config::{ClientConfig, TokenPlacement};
 use super::fetch;
+use super::graph_codes::{RequestContext, Retry};
 use super::limiter::RateLimiter;
 use super::multipart::{AuthFields, BodyProgress, RequestBody};
 use super::proof::appsecret_proof;
+use super::response;
 use super::retry::{backoff, RetryEvent};
 use crate::error::{Error, ErrorCode, Result};
 use reqwest::header::CONTENT_TYPE;
@@ -71,7 +72,7 @@ impl Transport {
             auth.push(("access_token", config.token.expose().to_owned()));
         }
         if let Some(secret) = &config.app_secret {
-            auth.push(("appsecret_proof", appsecret_proof(&config.token, secret)));
+            auth.push(("appsecret_proof", appsecret_proof(secret, &config.token)));
         }
         Ok(Transport {
             http,
@@ -103,7 +104,7 @@ impl Transport {
         &self,
         operation: &'static str,
         edge: Edge,
-        ctx: classify::RequestContext,
+        ctx: RequestContext,
         build: impl Fn(&AuthFields) -> (RequestBody, BodyProgress),
     ) -> Result<serde_json::Map<String, serde_json::Value>> {
         let url = self.url(edge)?;
@@ -172,7 +173,7 @@ impl Transport {
         url: &url::Url,
         body: RequestBody,
         progress: &BodyProgress,
-        ctx: classify::RequestContext,
+        ctx: RequestContext,
     ) -> std::result::Result<serde_json::Map<String, serde_json::Value>, (Error, Retry)> {
         let mut req = self.http.post(url.clone()).timeout(self.config.timeout);
         if self.config.token_placement == TokenPlacement::BearerHeader {
@@ -202,14 +203,14 @@ impl Transport {
             match serde_json::from_slice::<serde_json::Value>(&bytes) {
                 Ok(serde_json::Value::Object(map)) if !map.contains_key("error") => Ok(map),
                 Ok(serde_json::Value::Object(_)) => {
-                    Err(classify::error_from_response(status, &headers, &bytes, token, ctx))
+                    Err(response::error_from_response(status, &headers, &bytes, token, ctx))
                 }
                 _ => Err((
                     Error::new(
                         ErrorCode::ApiError,
                         format!(
                             "The Graph API answered HTTP {status} with a body that is not a JSON object, so the result is unknown; the voice note may have been delivered{}",
-                            classify::body_snippet(&bytes, token)
+                            response::body_snippet(&bytes, token)
                         ),
                     )
                     .with_http_status(status)
@@ -218,7 +219,7 @@ impl Transport {
                 )),
             }
         } else {
-            Err(classify::error_from_response(
+            Err(response::error_from_response(
                 status, &headers, &bytes, token, ctx,
             ))
         }
@@ -231,7 +232,7 @@ impl Transport {
             .ok()
             .map(|u| fetch::display_url(&u))
             .unwrap_or_default();
-        let cause = classify::redact(&fetch::describe_reqwest_error(e), &self.config.token);
+        let cause = response::redact(&fetch::describe_reqwest_error(e), &self.config.token);
         if e.is_connect() {
             let msg =
                 format!("Could not connect to the Graph API at {host}: {cause}. Nothing was sent.");

@@ -1,12 +1,13 @@
 //! `appsecret_proof`: Meta's proof that a call comes from the app's own server, sent with every
 //! Graph call when an app secret is configured ("Require App Secret" makes it mandatory).
 
-use crate::secret::PageToken;
+use crate::secret::{AppSecret, PageToken};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// `hex(HMAC-SHA256(key = app_secret, message = access_token))`, lowercase, as Meta documents it.
-pub fn appsecret_proof(token: &PageToken, app_secret: &PageToken) -> String {
+/// `hex(HMAC-SHA256(key = app_secret, message = access_token))`, lowercase, as Meta documents
+/// it. The arguments come in the HMAC's order, key first (the emulator's helper takes the same).
+pub fn appsecret_proof(app_secret: &AppSecret, token: &PageToken) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(app_secret.expose().as_bytes())
         .expect("HMAC-SHA256 takes a key of any length");
@@ -23,8 +24,8 @@ mod tests {
         // Reference value computed with Python: hmac.new(b"key", b"The quick brown fox jumps
         // over the lazy dog", hashlib.sha256).hexdigest()
         let proof = appsecret_proof(
+            &AppSecret::new("key"),
             &PageToken::new("The quick brown fox jumps over the lazy dog"),
-            &PageToken::new("key"),
         );
         assert_eq!(
             proof,

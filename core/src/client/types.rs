@@ -1,33 +1,8 @@
-//! What a caller hands the client (audio source, send options) and what it gets back.
+//! What a caller hands the client (send options) and what it gets back.
 
 use crate::audio::{AudioInfo, PrepareOptions};
 use crate::error::Error;
 use serde::Serialize;
-use std::path::PathBuf;
-
-/// Where the audio comes from.
-#[derive(Clone, PartialEq, Eq)]
-pub enum AudioSource {
-    /// An http(s) URL the SDK downloads (at most 25 MB, 5 redirects) before converting.
-    Url(String),
-    /// A local file.
-    Path(PathBuf),
-    /// Bytes already in memory.
-    Bytes(Vec<u8>),
-    /// An attachment id returned by an earlier reusable upload; sent as is.
-    AttachmentId(String),
-}
-
-impl std::fmt::Debug for AudioSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AudioSource::Url(u) => f.debug_tuple("Url").field(u).finish(),
-            AudioSource::Path(p) => f.debug_tuple("Path").field(p).finish(),
-            AudioSource::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
-            AudioSource::AttachmentId(id) => f.debug_tuple("AttachmentId").field(id).finish(),
-        }
-    }
-}
 
 /// The Send API's `messaging_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

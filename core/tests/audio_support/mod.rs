@@ -220,12 +220,18 @@ pub fn audio_specific_config(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(esds[dsi + 2..dsi + 2 + len].to_vec())
 }
 
-/// True when ffprobe is on PATH (CI installs ffmpeg).
+/// ffprobe is required: the suite checks every output with it, so a machine without it fails
+/// the test instead of skipping the check (CI and scripts/test install ffmpeg).
 pub fn have_ffprobe() -> bool {
-    Command::new("ffprobe")
+    let found = Command::new("ffprobe")
         .arg("-version")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "ffprobe is not on PATH: install ffmpeg (apt-get install ffmpeg); the audio tests check every output with it"
+    );
+    found
 }
 
 /// What ffprobe says about a file: (format_name, codec_name, profile, channels, duration seconds).

@@ -15,14 +15,15 @@ use std::time::Duration;
 use svara::{Client, ClientBuilder};
 use svara_emulator::{Emulator, EmulatorConfig, DEFAULT_PAGE_TOKEN};
 
-/// An AAC M4A recorded by an iPhone (passes through the audio engine untouched).
+/// An AAC M4A voice note of the repository's fixtures (passes through the audio engine
+/// untouched).
 pub const SAMPLE_M4A: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/audio-samples/iphone-voice-memos-aac.m4a"
+    "/../tests/fixtures/speech-aac.m4a"
 );
 
 pub fn sample_m4a() -> Vec<u8> {
-    std::fs::read(SAMPLE_M4A).expect("../shared/audio-samples/iphone-voice-memos-aac.m4a")
+    std::fs::read(SAMPLE_M4A).expect("tests/fixtures/speech-aac.m4a")
 }
 
 /// A client for `base_url` with a fast limiter (tests that check the limiter set their own).

@@ -12,13 +12,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A real M4A/AAC voice recording.
+/// A real M4A/AAC voice recording (the repository's fixture).
 pub fn m4a() -> Vec<u8> {
-    let fixture = root().join("tests/fixtures/speech-aac.m4a");
-    let sample = root().join("../shared/audio-samples/iphone-voice-memos-aac.m4a");
-    std::fs::read(&fixture)
-        .or_else(|_| std::fs::read(&sample))
-        .expect("an M4A fixture exists")
+    fixture("speech-aac.m4a")
 }
 
 /// A file from tests/fixtures.

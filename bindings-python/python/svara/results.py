@@ -1,0 +1,182 @@
+"""What the calls return: immutable objects with attributes, ``result["id"]`` like the documented
+JSON, ``to_dict()`` and a readable ``repr``. They are built from the core's serialized results
+(``serde_json`` of ``svara::SendResult``, ...), so their keys are the documented ones in every
+language; they compare equal by value and pickle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional, cast
+
+__all__ = ["AudioInfo", "SendResult", "UploadResult", "RecipientOutcome"]
+
+
+class _Fields:
+    """``obj["key"]``, ``"key" in obj``, ``obj.get("key")`` and ``to_dict()`` for a dataclass."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields as a dict (nested results as dicts too), with the documented keys."""
+        fields: Dict[str, Any] = dataclasses.asdict(cast(Any, self))
+        return fields
+
+    def __getitem__(self, key: str) -> Any:
+        fields = self.to_dict()
+        if key not in fields:
+            raise KeyError(f"{key!r} (available: {', '.join(fields)})")
+        return fields[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.to_dict()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``result.get("id")``, like a dict."""
+        return self.to_dict().get(key, default)
+
+
+@dataclass(frozen=True, repr=False)
+class AudioInfo(_Fields):
+    """What a recording is, detected from its content (the same keys as ``svara probe --json``)."""
+
+    #: Container: "mp4", "mp3", "ogg", "webm", "wav", "flac", ...
+    container: str
+    #: Codec: "aac-lc", "mp3", "opus", "vorbis", "pcm_s16le", ...
+    codec: str
+    #: Sample rate in Hz.
+    sample_rate: int
+    #: Channel count.
+    channels: int
+    #: Duration in milliseconds.
+    duration_ms: int
+    #: Size of the file in bytes.
+    size_bytes: int
+
+    @property
+    def duration(self) -> float:
+        """Duration in seconds."""
+        return self.duration_ms / 1000
+
+    @classmethod
+    def _from_wire(cls, data: Optional[Mapping[str, Any]]) -> Optional["AudioInfo"]:
+        return None if data is None else cls(**data)
+
+    def __repr__(self) -> str:
+        return (
+            f"AudioInfo(container={self.container!r}, codec={self.codec!r}, sample_rate={self.sample_rate}, "
+            f"channels={self.channels}, duration_ms={self.duration_ms}, size_bytes={self.size_bytes})"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class SendResult(_Fields):
+    """A delivered voice note: ``result.id`` / ``result["id"]`` is the message id."""
+
+    #: The message id (the documented ``result["id"]``; same as ``message_id``).
+    id: str
+    #: Meta's ``message_id``.
+    message_id: str
+    #: Meta's ``recipient_id`` (the PSID).
+    recipient_id: Optional[str]
+    #: The reusable attachment id, when one was asked for (``reusable=True``) or used.
+    attachment_id: Optional[str]
+    #: True when the audio was converted to M4A/AAC; False when passed through or sent by id.
+    converted: bool
+    #: The audio as received (None when sent by attachment id).
+    input: Optional[AudioInfo]
+    #: The audio as uploaded (None when sent by attachment id).
+    output: Optional[AudioInfo]
+
+    @classmethod
+    def _from_wire(cls, data: Mapping[str, Any]) -> "SendResult":
+        fields = dict(data)
+        fields["input"] = AudioInfo._from_wire(fields.get("input"))
+        fields["output"] = AudioInfo._from_wire(fields.get("output"))
+        return cls(**fields)
+
+    def __repr__(self) -> str:
+        audio = ""
+        if self.input is not None and self.output is not None:
+            i, o = self.input, self.output
+            audio = f", audio={i.container}/{i.codec} {i.duration:.1f}s -> {o.container}/{o.codec} {o.size_bytes} bytes"
+        return (
+            f"SendResult(id={self.id!r}, recipient_id={self.recipient_id!r}, "
+            f"attachment_id={self.attachment_id!r}, converted={self.converted}{audio})"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class UploadResult(_Fields):
+    """A reusable attachment stored at Meta, from ``Client.upload()``."""
+
+    #: The attachment id: send it with ``attachment_id=...`` for 90 days from this Page.
+    attachment_id: str
+    #: True when the audio was converted.
+    converted: bool
+    #: The audio as received.
+    input: AudioInfo
+    #: The audio as uploaded.
+    output: AudioInfo
+
+    @classmethod
+    def _from_wire(cls, data: Mapping[str, Any]) -> "UploadResult":
+        fields = dict(data)
+        fields["input"] = AudioInfo(**fields["input"])
+        fields["output"] = AudioInfo(**fields["output"])
+        return cls(**fields)
+
+    def __str__(self) -> str:
+        return self.attachment_id
+
+    def __repr__(self) -> str:
+        o = self.output
+        return (
+            f"UploadResult(attachment_id={self.attachment_id!r}, converted={self.converted}, "
+            f"output={o.container}/{o.codec} {o.size_bytes} bytes)"
+        )
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class RecipientOutcome:
+    """The outcome of ``send_many`` for one recipient: ``result`` or ``error``, never both."""
+
+    #: The PSID.
+    recipient: str
+    #: The delivered voice note, or None when this recipient failed.
+    result: Optional[SendResult]
+    #: The ``SvaraError`` for this recipient, or None when it was delivered.
+    error: Optional[Exception]
+
+    @classmethod
+    def _from_wire(cls, data: Mapping[str, Any]) -> "RecipientOutcome":
+        from svara.errors import _from_wire as error_from_wire
+
+        result = data.get("result")
+        error = data.get("error")
+        return cls(
+            recipient=str(data["recipient"]),
+            result=None if result is None else SendResult._from_wire(result),
+            error=None if error is None else error_from_wire(error),
+        )
+
+    @property
+    def ok(self) -> bool:
+        """True when the voice note was delivered to this recipient."""
+        return self.result is not None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        if self.result is not None:
+            return f"RecipientOutcome(recipient={self.recipient!r}, ok=True, id={self.result.id!r})"
+        if self.error is not None:
+            code = getattr(self.error, "code", "api_error")
+            return f"RecipientOutcome(recipient={self.recipient!r}, ok=False, error={type(self.error).__name__}({code!r}))"
+        return f"RecipientOutcome(recipient={self.recipient!r}, ok=False)"
+
+
+for _cls in (AudioInfo, SendResult, UploadResult, RecipientOutcome):
+    _cls.__module__ = "svara"
