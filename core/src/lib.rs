@@ -12,7 +12,10 @@ pub mod client;
 pub mod error;
 pub mod secret;
 
-pub use audio::{prepare, probe, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
+pub use audio::{
+    prepare, probe, verify_m4a_aac, verify_ogg_opus, AudioInfo, PrepareOptions, PreparedAudio,
+    TargetFormat,
+};
 pub use client::*;
 pub use error::{Error, ErrorCode, GraphError, Result};
 pub use secret::PageToken;

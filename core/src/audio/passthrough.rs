@@ -1,26 +1,80 @@
-//! Pass-through: an M4A/MP4 whose only media is AAC that decodes cleanly is already what
-//! Messenger plays, so it is sent byte for byte instead of being re-encoded (no quality loss).
+//! Pass-through: a recording already in the target format is sent as it is instead of being
+//! re-encoded (no quality loss, no encoder time). An M4A/MP4 whose only media is AAC that
+//! decodes cleanly is what Messenger plays; a mono Ogg/Opus stream whose packets all decode is
+//! what WhatsApp and Telegram play (re-stamped, packets untouched, when its timing does not start
+//! at zero, so players show the length of the audio it holds).
 
-use super::probe::Probed;
-use super::{verify, AudioInfo, PreparedAudio, OUTPUT_MIME};
+use super::demux::{self, codec_name};
+use super::detect::Sniffed;
+use super::oggmeta::{opus_timing, restamp};
+use super::{verify, AudioInfo, PreparedAudio, TargetFormat};
+use crate::error::Result;
 
-/// The upload file name of every prepared note.
-pub(crate) const FILE_NAME: &str = "voice-note.m4a";
-
-/// Returns the input unchanged when it can be sent as is, or `None` when it must be converted.
-pub(crate) fn try_pass_through(bytes: &[u8], probed: &Probed) -> Option<PreparedAudio> {
-    let is_aac = probed.info.codec.starts_with("aac") || probed.info.codec.contains("he-aac");
-    if probed.info.container != "mp4" || !is_aac || probed.has_video {
-        return None;
+/// Returns the M4A unchanged when it can be sent as is, or `None` when it must be converted.
+pub(crate) fn try_m4a_pass_through(
+    bytes: &[u8],
+    sniffed: Sniffed,
+) -> Result<Option<PreparedAudio>> {
+    let demuxed = demux::open(bytes, sniffed)?;
+    let codec = codec_name(&demuxed.params);
+    let is_aac = codec.starts_with("aac") || codec.contains("he-aac");
+    if demuxed.container != "mp4" || !is_aac || demuxed.has_video {
+        return Ok(None);
     }
+    let channels = demuxed
+        .params
+        .channels
+        .as_ref()
+        .map_or(0, |c| c.count() as u16);
+    let rate = demuxed.params.sample_rate.unwrap_or(0);
+    drop(demuxed);
     // Meta decodes the upload; so do we, and convert what we can if any packet is damaged.
-    let verified: AudioInfo = verify::verify(bytes).ok()?;
-    Some(PreparedAudio {
+    let Ok(verified) = verify::verify_m4a(bytes) else {
+        return Ok(None);
+    };
+    let input = AudioInfo {
+        container: "mp4".to_owned(),
+        codec,
+        sample_rate: rate,
+        channels,
+        duration_ms: verified.duration_ms,
+        size_bytes: bytes.len() as u64,
+    };
+    Ok(Some(PreparedAudio {
         data: bytes.to_vec(),
-        mime: OUTPUT_MIME,
-        file_name: FILE_NAME.to_owned(),
-        input: probed.info.clone(),
+        mime: TargetFormat::M4aAac.mime(),
+        file_name: TargetFormat::M4aAac.file_name().to_owned(),
+        input,
         output: verified,
         converted: false,
-    })
+    }))
+}
+
+/// Returns a mono Ogg/Opus recording as it is (or re-stamped to start at zero), or `None` when
+/// it must be converted (stereo, several streams, damaged packets, a start before zero).
+pub(crate) fn try_ogg_pass_through(bytes: &[u8]) -> Result<Option<PreparedAudio>> {
+    let Ok(verified) = verify::verify_ogg_opus(bytes) else {
+        return Ok(None);
+    };
+    if verified.channels != 1 {
+        return Ok(None);
+    }
+    let Some(timing) = opus_timing(bytes) else {
+        return Ok(None);
+    };
+    let (data, converted) = match timing.start {
+        0 => (bytes.to_vec(), false),
+        start if start > 0 => (restamp(bytes, start as u64)?, true),
+        _ => return Ok(None),
+    };
+    let mut output = verified.clone();
+    output.size_bytes = data.len() as u64;
+    Ok(Some(PreparedAudio {
+        data,
+        mime: TargetFormat::OggOpus.mime(),
+        file_name: TargetFormat::OggOpus.file_name().to_owned(),
+        input: verified,
+        output,
+        converted,
+    }))
 }

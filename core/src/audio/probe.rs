@@ -14,16 +14,8 @@ use super::detect::{sniff, Sniffed};
 use super::AudioInfo;
 use crate::error::Result;
 
-/// A probed recording: its info plus what the later stages need to know.
-pub(crate) struct Probed {
-    /// The public info.
-    pub info: AudioInfo,
-    /// True when the container also holds a video track.
-    pub has_video: bool,
-}
-
 /// Probes `bytes`.
-pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<Probed> {
+pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<AudioInfo> {
     let sniffed = sniff(bytes);
     let mut demuxed = demux::open(bytes, sniffed)?;
     let mut decoder = demux::make_decoder(&demuxed.params, demuxed.container)?;
@@ -55,16 +47,13 @@ pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<Probed> {
         Some(ms) => ms,
         None => (m.seconds * 1000.0).round() as u64,
     };
-    Ok(Probed {
-        info: AudioInfo {
-            container: demuxed.container.to_owned(),
-            codec,
-            sample_rate: rate,
-            channels: u16::try_from(channels).unwrap_or(u16::MAX),
-            duration_ms,
-            size_bytes: bytes.len() as u64,
-        },
-        has_video: demuxed.has_video,
+    Ok(AudioInfo {
+        container: demuxed.container.to_owned(),
+        codec,
+        sample_rate: rate,
+        channels: u16::try_from(channels).unwrap_or(u16::MAX),
+        duration_ms,
+        size_bytes: bytes.len() as u64,
     })
 }
 

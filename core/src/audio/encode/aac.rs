@@ -27,6 +27,24 @@ pub(crate) const AAC_RATES: [(u32, u8); 12] = [
     (8000, 11),
 ];
 
+/// The rate a note is encoded at for input at `rate`: the input's own when AAC carries it
+/// (no resampling), else the smallest AAC rate above it, and never above 48 kHz (no voice needs
+/// more, and the MP4 sample entry holds 16-bit rates).
+pub(crate) fn aac_rate(rate: u32) -> u32 {
+    if rate > 48_000 {
+        return 48_000;
+    }
+    if AAC_RATES.iter().any(|(r, _)| *r == rate) {
+        return rate;
+    }
+    AAC_RATES
+        .iter()
+        .rev()
+        .map(|(r, _)| *r)
+        .find(|&r| r >= rate)
+        .unwrap_or(48_000)
+}
+
 /// The AAC frequency index of `rate`, if AAC can carry it.
 pub(crate) fn freq_index(rate: u32) -> Option<u8> {
     AAC_RATES.iter().find(|(r, _)| *r == rate).map(|(_, i)| *i)
@@ -289,5 +307,19 @@ impl From<EncodeEnd> for Error {
             }
             EncodeEnd::Failed(e) => e,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_aac_rates_and_fixes_others() {
+        assert_eq!(aac_rate(8000), 8000);
+        assert_eq!(aac_rate(44100), 44100);
+        assert_eq!(aac_rate(96000), 48000);
+        assert_eq!(aac_rate(37800), 44100);
+        assert_eq!(aac_rate(6000), 8000);
     }
 }

@@ -15,7 +15,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::encode::{AacEncoder, Tuning};
+use super::aac::{AacEncoder, Tuning};
 use crate::error::{Error, ErrorCode, Result};
 
 /// AAC frames per segment (about 4.5 s at 44.1 kHz).
@@ -406,8 +406,8 @@ mod tests {
     use crate::audio::decode::decode_stream;
     use crate::audio::demux;
     use crate::audio::detect::sniff;
-    use crate::audio::encode::freq_index;
-    use crate::audio::mux::{AacTrack, M4aMuxer};
+    use crate::audio::encode::aac::freq_index;
+    use crate::audio::mux::m4a::{AacTrack, M4aMuxer};
 
     /// A deterministic speech-like signal: voiced syllables with a gliding pitch and formant-ish
     /// harmonics, unvoiced noise bursts and pauses, so the encoder sees transients and silence.
@@ -491,7 +491,7 @@ mod tests {
 
     /// Muxes raw frames and decodes them back (first channel), as a player would see the media.
     fn decode(rate: u32, ch: usize, frames: &[Vec<u8>]) -> Vec<f32> {
-        let mut muxer = M4aMuxer::new(&AacTrack {
+        let mut muxer = M4aMuxer::new(AacTrack {
             object_type: 2,
             freq_index: freq_index(rate).unwrap(),
             channel_config: ch as u8,
