@@ -50,6 +50,11 @@ pub(crate) fn try_m4a_pass_through(
     }))
 }
 
+/// A start offset up to this many 48 kHz samples (50 ms) is left as it is: WhatsApp's own notes
+/// count the pre-skip twice (start at +104 samples), and a note is sent as its recorder wrote it
+/// unless players would show a length off by more than 50 ms.
+const RESTAMP_ABOVE: i64 = 2_400;
+
 /// Returns a mono Ogg/Opus recording as it is (or re-stamped to start at zero), or `None` when
 /// it must be converted (stereo, several streams, damaged packets, a start before zero).
 pub(crate) fn try_ogg_pass_through(bytes: &[u8]) -> Result<Option<PreparedAudio>> {
@@ -63,7 +68,7 @@ pub(crate) fn try_ogg_pass_through(bytes: &[u8]) -> Result<Option<PreparedAudio>
         return Ok(None);
     };
     let (data, converted) = match timing.start {
-        0 => (bytes.to_vec(), false),
+        start if (0..=RESTAMP_ABOVE).contains(&start) => (bytes.to_vec(), false),
         start if start > 0 => (restamp(bytes, start as u64)?, true),
         _ => return Ok(None),
     };

@@ -20,7 +20,10 @@ pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<AudioInfo> {
     let mut demuxed = demux::open(bytes, sniffed)?;
     let mut decoder = demux::make_decoder(&demuxed.params, demuxed.container)?;
     let codec = codec_name(&demuxed.params);
-    let measured = measure(&mut demuxed, decoder.as_mut());
+    // CAF states every packet's nominal length (frames per packet), also for a shorter last
+    // ALAC or FLAC frame: decode those to measure them.
+    let trust_stated = sniffed != Sniffed::Caf;
+    let measured = measure(&mut demuxed, decoder.as_mut(), trust_stated);
     let Some(m) = measured else {
         return Err(super::decode::nothing_decoded(
             &describe(&demuxed, &codec),
@@ -65,7 +68,11 @@ struct Measured {
 
 /// Sums packet durations; decodes the first packet (to prove the audio decodes) and any packet
 /// whose duration the container does not give. `None` when no packet decodes.
-fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<Measured> {
+fn measure(
+    demuxed: &mut Demuxed<'_>,
+    decoder: &mut dyn AudioDecoder,
+    trust_stated: bool,
+) -> Option<Measured> {
     let tb = demuxed.time_base;
     let mut seconds = 0.0f64;
     let mut proven = false;
@@ -95,7 +102,7 @@ fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<
                 tb.calc_duration(symphonia::core::units::Duration::new(valid))
             })
             .map(|t| t.as_secs_f64());
-        if proven {
+        if proven && trust_stated {
             if let Some(s) = stated {
                 seconds += s;
                 continue;
@@ -113,7 +120,12 @@ fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<
                     rate = r;
                     channels = c;
                 }
-                seconds += stated.unwrap_or(frames as f64 / f64::from(r));
+                let decoded = frames as f64 / f64::from(r);
+                seconds += if trust_stated {
+                    stated.unwrap_or(decoded)
+                } else {
+                    decoded
+                };
                 failures = 0;
             }
             Ok(Ok(_)) | Ok(Err(SymError::DecodeError(_))) | Ok(Err(SymError::IoError(_))) => {

@@ -78,11 +78,13 @@ fn decode_all<'a>(
             &stats,
         ));
     }
-    if stats.packets_failed > 0 || stats.damaged {
+    // A stream that ends without its end-of-stream mark (WhatsApp's own notes) still plays:
+    // only packets that do not decode make a note unplayable.
+    if stats.packets_failed > 0 {
         return Err(Error::unsupported_audio(format!(
             "not a playable {note} voice note: {} of {} {codec_label} packets failed to decode",
-            stats.packets_failed.max(1),
-            stats.packets_failed.max(1) + stats.packets_ok
+            stats.packets_failed,
+            stats.packets_failed + stats.packets_ok
         )));
     }
     Ok((demuxed, stats))
