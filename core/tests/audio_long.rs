@@ -136,9 +136,11 @@ fn check_long(name: &str, input: &[u8], expect_seconds: f64) {
         worst_join >= p2 - 2.0,
         "{name}: a join is worse than 98% of the file: {worst_join:.2} dB vs {p2:.2} dB; {at_joins:?}"
     );
+    // On average, join windows are like the file's ordinary windows (content decides where in
+    // that range; the unit tests in parallel.rs compare each join with one encoder).
     assert!(
-        mean_join >= median - 3.0,
-        "{name}: joins average {mean_join:.2} dB vs {median:.2} dB elsewhere"
+        mean_join >= p5,
+        "{name}: joins average {mean_join:.2} dB, below 95% of the file ({p5:.2} dB)"
     );
     assert!(whole > 10.0, "{name}: whole-file SNR {whole:.2} dB");
 }
@@ -146,8 +148,8 @@ fn check_long(name: &str, input: &[u8], expect_seconds: f64) {
 #[test]
 fn long_synthetic_speech_has_clean_joins() {
     check_long(
-        "90 s synthetic speech, 44.1 kHz",
-        &synthetic(44_100, 90.0),
+        "90 s synthetic speech, 24 kHz",
+        &synthetic(24_000, 90.0),
         90.0,
     );
 }

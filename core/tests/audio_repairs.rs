@@ -206,3 +206,32 @@ fn ogg_opus_starting_at_an_offset_lasts_as_long_as_its_audio() {
         }
     }
 }
+
+/// The one CAF variant symphonia cannot read (8-bit integer PCM, rare) is refused as what it is,
+/// not as a damaged file.
+#[test]
+fn caf_8_bit_pcm_is_refused_naming_it() {
+    let mut caf = b"caff\x00\x01\x00\x00".to_vec();
+    caf.extend_from_slice(b"desc");
+    caf.extend_from_slice(&32i64.to_be_bytes());
+    caf.extend_from_slice(&8000f64.to_be_bytes());
+    caf.extend_from_slice(b"lpcm");
+    caf.extend_from_slice(&0u32.to_be_bytes()); // flags: integer, big-endian
+    caf.extend_from_slice(&1u32.to_be_bytes()); // bytes per packet
+    caf.extend_from_slice(&1u32.to_be_bytes()); // frames per packet
+    caf.extend_from_slice(&1u32.to_be_bytes()); // channels
+    caf.extend_from_slice(&8u32.to_be_bytes()); // bits per channel
+    caf.extend_from_slice(b"data");
+    caf.extend_from_slice(&(4 + 8000i64).to_be_bytes());
+    caf.extend_from_slice(&0u32.to_be_bytes()); // edit count
+    caf.extend((0..8000).map(|i: i32| ((i * 7) % 200 - 100) as u8));
+    for options in both_targets() {
+        let err = prepare(&caf, &options).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::UnsupportedAudio);
+        assert!(
+            err.message().contains("CAF") && !err.message().contains("damaged"),
+            "{}",
+            err.message()
+        );
+    }
+}

@@ -88,11 +88,15 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
             FormatOptions::default(),
             MetadataOptions::default(),
         )
-        .map_err(|e| {
-            Error::unsupported_audio(format!(
+        .map_err(|e| match e {
+            symphonia::core::errors::Error::Unsupported(what) => Error::unsupported_audio(format!(
+                "this is {} in a variant Svara cannot decode ({what}); convert it to WAV, FLAC or MP3 first",
+                describe_container(container)
+            )),
+            e => Error::unsupported_audio(format!(
                 "this looks like {} but its header could not be read ({e}); the file is probably truncated or damaged",
                 describe_container(container)
-            ))
+            )),
         })?;
     let has_video = format
         .tracks()

@@ -408,9 +408,7 @@ pub fn check_conversion(
     );
     let ea = envelope(&inp, b.rate, 20);
     let eb = envelope(&b.mono[lag.min(b.mono.len())..], b.rate, 20);
-    let n = ea.len().min(eb.len());
-    let env = correlation(&ea[..n], &eb[..n]);
-    assert!(env > 0.9, "{name}: envelope correlation {env:.3}");
+    assert_envelopes_agree(name, &ea, &eb);
 
     // FFmpeg, a decoder independent of ours, must agree (CI installs it; missing fails).
     let (format, codec, profile, channels, duration) = ffprobe(out);
@@ -601,20 +599,7 @@ pub fn check_opus_note(name: &str, input: &[u8], prepared: &svara::PreparedAudio
         );
         let ea = envelope(inp, a.rate, 20);
         let eb = envelope(&outp[lag..], a.rate, 20);
-        let n = ea.len().min(eb.len());
-        let env = correlation(&ea[..n], &eb[..n]);
-        // A steady signal (a test tone) has a flat envelope whose correlation is noise: then
-        // the envelopes must simply agree in level.
-        let (mut diff, mut level) = (0f64, 0f64);
-        for (x, y) in ea[..n].iter().zip(&eb[..n]) {
-            diff += f64::from(x - y).powi(2);
-            level += f64::from(*x).powi(2);
-        }
-        let error = (diff / level.max(1e-12)).sqrt();
-        assert!(
-            env > 0.9 || error < 0.1,
-            "{name}: envelope correlation {env:.3}, relative error {error:.3}"
-        );
+        assert_envelopes_agree(name, &ea, &eb);
     }
 
     let (format, codec, _, channels, duration) = ffprobe(out);
@@ -673,5 +658,22 @@ pub fn assert_ffmpeg_length(
     assert!(
         (got - expected).abs() <= tolerance,
         "{name}: {got:.3} s vs FFmpeg's {expected:.3} s"
+    );
+}
+
+/// The RMS envelopes of a note and its input agree: they correlate, or, for a steady signal
+/// (a test tone) whose flat envelope makes correlation meaningless, they agree in level.
+pub fn assert_envelopes_agree(name: &str, ea: &[f32], eb: &[f32]) {
+    let n = ea.len().min(eb.len());
+    let env = correlation(&ea[..n], &eb[..n]);
+    let (mut diff, mut level) = (0f64, 0f64);
+    for (x, y) in ea[..n].iter().zip(&eb[..n]) {
+        diff += f64::from(x - y).powi(2);
+        level += f64::from(*x).powi(2);
+    }
+    let error = (diff / level.max(1e-12)).sqrt();
+    assert!(
+        env > 0.9 || error < 0.1,
+        "{name}: envelope correlation {env:.3}, relative error {error:.3}"
     );
 }

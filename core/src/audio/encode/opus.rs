@@ -45,8 +45,6 @@ pub(crate) struct OpusEncoder {
     frame: usize,
     lookahead: usize,
     pending: Vec<f32>,
-    /// Input samples (at `rate`) seen so far.
-    fed: u64,
     out: Vec<u8>,
 }
 
@@ -83,7 +81,6 @@ impl OpusEncoder {
             frame: (rate * PACKET_MS / 1000) as usize,
             lookahead,
             pending: Vec::new(),
-            fed: 0,
             out: vec![0; MAX_PACKET],
         })
     }
@@ -94,14 +91,14 @@ impl OpusEncoder {
         u16::try_from(at_48k).unwrap_or(u16::MAX)
     }
 
+    /// Input samples per packet (20 ms at the input rate).
+    pub(crate) fn frame_len(&self) -> usize {
+        self.frame
+    }
+
     /// Samples per packet at 48 kHz (960).
     pub(crate) fn packet_samples(&self) -> u64 {
         u64::from(OPUS_CLOCK * PACKET_MS / 1000)
-    }
-
-    /// Input samples seen so far, at 48 kHz: the length the stream must be trimmed to.
-    pub(crate) fn input_samples_48k(&self) -> u64 {
-        self.fed * u64::from(OPUS_CLOCK) / u64::from(self.rate)
     }
 
     /// Feeds mono samples in [-1, 1]; `emit` receives each finished packet.
@@ -110,7 +107,6 @@ impl OpusEncoder {
         mono: &[f32],
         emit: &mut impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
-        self.fed += mono.len() as u64;
         self.pending.extend_from_slice(mono);
         let mut start = 0;
         while self.pending.len() - start >= self.frame {
@@ -129,7 +125,6 @@ impl OpusEncoder {
     /// sample comes out of the decoder (the look-ahead), then emits those packets.
     pub(crate) fn finish(&mut self, emit: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
         let mut owed = self.pending.len() + self.lookahead;
-        let fed = self.fed;
         while owed > 0 {
             let missing = self.frame - self.pending.len().min(self.frame);
             self.pending.extend(std::iter::repeat_n(0.0, missing));
@@ -137,7 +132,6 @@ impl OpusEncoder {
             let frame = std::mem::take(&mut self.pending);
             self.push(&frame[..self.frame], emit)?;
         }
-        self.fed = fed;
         Ok(())
     }
 }
@@ -186,8 +180,7 @@ mod tests {
         enc.push(&tone, &mut count).unwrap();
         enc.finish(&mut count).unwrap();
         let covered = packets * enc.packet_samples();
-        let needed = enc.input_samples_48k() + u64::from(enc.pre_skip());
-        assert_eq!(enc.input_samples_48k(), (16_000 + 123) * 3);
+        let needed = (16_000 + 123) * 3 + u64::from(enc.pre_skip());
         assert!(covered >= needed, "{covered} < {needed}");
         assert!(covered < needed + enc.packet_samples(), "no spare packet");
     }
