@@ -28,8 +28,8 @@ pub struct Args {
     /// Keep stereo recordings stereo (m4a-aac only; voice notes are mono by default).
     #[arg(long)]
     pub stereo: bool,
-    /// Encode faster for a little less quality (AAC: afterburner off, about twice as fast and
-    /// about 3 dB less SNR; Opus: lower encoder complexity).
+    /// Encode faster for a little less quality (AAC: FDK's afterburner off also below 2 bits per
+    /// sample, e.g. at 32 kb/s; Opus: encoder complexity 3 instead of 6).
     #[arg(long)]
     pub fast: bool,
     /// Refuse recordings longer than this many seconds.

@@ -11,7 +11,8 @@
 //!   `arctic_a0007.wav` (CMU ARCTIC, BSD-style licence) of PyPI's `pysptk` source package; both
 //!   16 kHz, put at 48 kHz as a phone records, then converted. The bench downloads them and a
 //!   Python venv with `pesq` into target/ (`apt-get download`, `pip`), nothing into git.
-//! - Memory: peak RSS converting a 50-minute Opus recording to M4A and a 25 MB one to Ogg/Opus.
+//! - Memory: peak RSS converting a 50-minute Opus recording to M4A/AAC and a 25 MB MP3 to
+//!   Ogg/Opus, and passing a 23 MB mono Ogg/Opus through.
 //!
 //! Run: `cargo run --release -p svara --example bench_convert` (needs espeak-ng, ffmpeg,
 //! python3-venv; `--quick`: 60 s inputs and fewer runs only; `--no-speed`, `--no-quality`,
@@ -104,7 +105,8 @@ fn main() {
                 "webm",
                 &["-c:a", "libopus", "-b:a", "32k", "-f", "webm"][..],
             ),
-            ("wav", &["-c:a", "pcm_s16le", "-ar", "44100"][..]),
+            // 16 kHz keeps 10 minutes under the 25 MB input limit.
+            ("wav", &["-c:a", "pcm_s16le", "-ar", "16000"][..]),
         ] {
             let out = dir.join(format!("speech-{secs}s.{ext}"));
             ffmpeg(
@@ -419,7 +421,9 @@ fn reference_clips(work: &Path) -> Result<Vec<(&'static str, PathBuf)>, String> 
     Ok(vec![("codec2", codec2), ("arctic", arctic)])
 }
 
-/// Peak memory of long conversions, each in a child process that reports its own peak RSS.
+/// Peak memory of long conversions, each in a child process that reports its own peak RSS: a
+/// 50-minute Opus recording to M4A/AAC (issue 11), a 25 MB MP3 to Ogg/Opus (issue 14, the
+/// encoding path) and a 23 MB mono Ogg/Opus to Ogg/Opus (pass-through).
 fn memory(speech: &Path, dir: &Path) {
     println!("\n## Peak memory (child process VmHWM)\n");
     let long = dir.join("speech-50min.ogg");
@@ -429,17 +433,35 @@ fn memory(speech: &Path, dir: &Path) {
         &["-t", "3000", "-ac", "1", "-c:a", "libopus", "-b:a", "48k"],
         &long,
     );
-    let big = dir.join("speech-25mb.ogg");
+    let mp3 = dir.join("speech-25mb.mp3");
+    ffmpeg(
+        &["-stream_loop", "-1", "-i"],
+        speech,
+        &[
+            "-t",
+            "3200",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            "-ar",
+            "44100",
+        ],
+        &mp3,
+    );
+    let big = dir.join("speech-23mb.ogg");
     ffmpeg(
         &["-stream_loop", "-1", "-i"],
         speech,
         &["-t", "4200", "-ac", "1", "-c:a", "libopus", "-b:a", "48k"],
         &big,
     );
-    for (input, format, bitrate) in [
-        (&long, "m4a-aac", 64_000u32),
-        (&long, "ogg-opus", 32_000),
-        (&big, "ogg-opus", 32_000),
+    for (input, kind, format, bitrate) in [
+        (&long, "Opus", "m4a-aac", 64_000u32),
+        (&mp3, "MP3", "ogg-opus", 32_000),
+        (&big, "Opus", "ogg-opus", 32_000),
     ] {
         let size = std::fs::metadata(input).expect("input").len();
         let t = Instant::now();
@@ -451,7 +473,7 @@ fn memory(speech: &Path, dir: &Path) {
             .output()
             .expect("child runs");
         println!(
-            "- {:.1} MB Opus input -> {format} at {} kb/s: {} in {:.2} s",
+            "- {:.1} MB {kind} input -> {format} at {} kb/s: {} in {:.2} s",
             size as f64 / 1_048_576.0,
             bitrate / 1000,
             String::from_utf8_lossy(&out.stdout).trim(),
@@ -470,7 +492,12 @@ fn child_convert(path: &Path, format: &str, bitrate: u32) {
     };
     let outcome = match prepare(&bytes, &options) {
         Ok(p) => format!(
-            "{:.1} MB note of {:.0} min",
+            "{} {:.1} MB note of {:.0} min",
+            if p.converted {
+                "converted to a"
+            } else {
+                "passed through as a"
+            },
             p.data.len() as f64 / 1_048_576.0,
             p.output.duration_ms as f64 / 60_000.0
         ),
