@@ -73,6 +73,45 @@ fn shared_samples_become_ogg_opus_or_fail_as_documented() {
     }
 }
 
+/// Browser recordings (WebM/Opus, mono) move into Ogg without re-encoding: the same packets,
+/// so the note decodes to exactly the samples the recording does.
+#[test]
+fn mono_webm_opus_is_re_wrapped_not_re_encoded() {
+    for path in [
+        fixtures().join("speech.opus.webm"),
+        shared_samples().join("chrome-mediarecorder-opus-no-duration.webm"),
+    ] {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let input = read(&path);
+        let prepared = prepare(&input, &opus()).unwrap();
+        check_opus_note(&name, &input, &prepared);
+        let (a, b) = (decode_mono(&input), decode_mono(&prepared.data));
+        if a.rate == b.rate {
+            let n = a.mono.len().min(b.mono.len());
+            assert!(n + 960 >= a.mono.len().max(b.mono.len()), "{name}: lengths");
+            let same = a.mono[..n]
+                .iter()
+                .zip(&b.mono[..n])
+                .all(|(x, y)| (x - y).abs() < 1e-6);
+            assert!(same, "{name}: the same packets decode to the same samples");
+        } else {
+            // Decoded at the rate the WebM track states (libopus decodes at any Opus rate).
+            let back = resample(&b.mono, b.rate, a.rate);
+            let n = a.mono.len().min(back.len());
+            let c = correlation(&a.mono[..n], &back[..n]);
+            assert!(
+                c > 0.98,
+                "{name}: correlation {c:.4} with the recording's own decoding"
+            );
+        }
+        let packets: usize = ogg_pages(&prepared.data)[2..]
+            .iter()
+            .map(|p| p.packets.iter().map(Vec::len).sum::<usize>())
+            .sum();
+        assert!(packets < input.len(), "{name}: only the container changed");
+    }
+}
+
 #[test]
 fn stereo_opus_is_re_encoded_to_mono() {
     let input = read(&fixtures().join("speech-stereo.opus.ogg"));

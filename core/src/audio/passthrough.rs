@@ -2,11 +2,16 @@
 //! re-encoded (no quality loss, no encoder time). An M4A/MP4 whose only media is AAC that
 //! decodes cleanly is what Messenger plays; a mono Ogg/Opus stream whose packets all decode is
 //! what WhatsApp and Telegram play (re-stamped, packets untouched, when its timing does not start
-//! at zero, so players show the length of the audio it holds).
+//! at zero, so players show the length of the audio it holds); mono Opus in WebM (browser
+//! MediaRecorder) moves into Ogg with its packets untouched.
+
+use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 
 use super::demux::{self, codec_name};
 use super::detect::Sniffed;
-use super::oggmeta::{opus_timing, restamp};
+use super::limits::check_output_size;
+use super::mux::ogg::{OggMuxer, OpusStream};
+use super::oggmeta::{opus_packet_samples, opus_timing, restamp};
 use super::{verify, AudioInfo, PreparedAudio, TargetFormat};
 use crate::error::Result;
 
@@ -81,5 +86,83 @@ pub(crate) fn try_ogg_pass_through(bytes: &[u8]) -> Result<Option<PreparedAudio>
         input: verified,
         output,
         converted,
+    }))
+}
+
+/// Moves mono Opus from WebM/Matroska into Ogg without re-encoding: the same packets, granule
+/// positions from their durations, the `OpusHead` (and so the pre-skip) the recorder wrote.
+/// `None` when it is not mono Opus, a packet does not parse, or the result does not verify.
+pub(crate) fn try_webm_opus_remux(bytes: &[u8], sniffed: Sniffed) -> Result<Option<PreparedAudio>> {
+    let mut demuxed = demux::open(bytes, sniffed)?;
+    let head = demuxed.params.extra_data.as_deref().unwrap_or_default();
+    let mono = demuxed
+        .params
+        .channels
+        .as_ref()
+        .is_some_and(|c| c.count() == 1);
+    if demuxed.params.codec != CODEC_ID_OPUS
+        || !mono
+        || demuxed.has_video
+        || head.len() < 19
+        || &head[..8] != b"OpusHead"
+        || head[9] != 1
+        || head[18] != 0
+    {
+        return Ok(None);
+    }
+    let pre_skip = u16::from_le_bytes([head[10], head[11]]);
+    let input_rate = u32::from_le_bytes([head[12], head[13], head[14], head[15]]);
+    let mut muxer = OggMuxer::new(OpusStream {
+        serial: 0x5356_4152,
+        channels: 1,
+        pre_skip,
+        input_rate,
+        packet_samples: 960,
+    })?;
+    let mut total = 0u64;
+    loop {
+        let packet = match demuxed.format.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            // A live recording (no sizes, no cues) ends in an unfinished cluster: the stream
+            // ends where its packets do, as decoding it would.
+            Err(_) if total > 0 => break,
+            Err(_) => return Ok(None),
+        };
+        if packet.track_id != demuxed.track_id {
+            continue;
+        }
+        let Some(samples) = opus_packet_samples(&packet.data) else {
+            return Ok(None);
+        };
+        total += samples;
+        check_output_size(
+            muxer.len() + packet.data.len() as u64 + 64,
+            TargetFormat::OggOpus,
+        )?;
+        muxer.write_packet_of(&packet.data, samples)?;
+    }
+    let samples = total.saturating_sub(u64::from(pre_skip));
+    let data = muxer.finish(samples)?;
+    let container = demuxed.container;
+    drop(demuxed);
+    let Ok(output) = verify::verify_ogg_opus(&data) else {
+        return Ok(None);
+    };
+    let input = AudioInfo {
+        container: container.to_owned(),
+        codec: "opus".to_owned(),
+        sample_rate: output.sample_rate,
+        channels: 1,
+        duration_ms: output.duration_ms,
+        size_bytes: bytes.len() as u64,
+    };
+    Ok(Some(PreparedAudio {
+        data,
+        mime: TargetFormat::OggOpus.mime(),
+        file_name: TargetFormat::OggOpus.file_name().to_owned(),
+        input,
+        output,
+        converted: true,
     }))
 }

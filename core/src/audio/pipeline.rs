@@ -1,12 +1,12 @@
 //! `prepare`: routes a recording to the cheapest path that yields the target format. For
 //! M4A/AAC: pass-through (already M4A/AAC), ADTS re-wrapping (already AAC) or the streaming
 //! conversion; for Ogg/Opus: pass-through (already mono Ogg/Opus, re-stamped when its timing
-//! does not start at zero) or the streaming conversion.
+//! does not start at zero), WebM re-wrapping (already mono Opus) or the streaming conversion.
 
 use super::convert::convert;
 use super::detect::{sniff, OggCodec, Sniffed};
 use super::limits::{check_duration, check_output_size};
-use super::passthrough::{try_m4a_pass_through, try_ogg_pass_through};
+use super::passthrough::{try_m4a_pass_through, try_ogg_pass_through, try_webm_opus_remux};
 use super::{adts, verify, AudioInfo, PrepareOptions, PreparedAudio, TargetFormat};
 use super::{MAX_AUDIO_BYTES, OUTPUT_MIME};
 use crate::error::{Error, Result};
@@ -27,6 +27,7 @@ pub(crate) fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<Prepared
         (TargetFormat::M4aAac, Sniffed::Mp4 { .. }) => try_m4a_pass_through(bytes, sniffed)?,
         (TargetFormat::M4aAac, Sniffed::Adts) => adts_rewrap(bytes)?,
         (TargetFormat::OggOpus, Sniffed::Ogg(OggCodec::Opus)) => try_ogg_pass_through(bytes)?,
+        (TargetFormat::OggOpus, Sniffed::Matroska { .. }) => try_webm_opus_remux(bytes, sniffed)?,
         _ => None,
     };
     if let Some(prepared) = passed {

@@ -32,11 +32,12 @@ pub(crate) struct OpusStream {
 pub(crate) struct OggMuxer {
     writer: PacketWriter<'static, Vec<u8>>,
     stream: OpusStream,
-    held: std::collections::VecDeque<Vec<u8>>,
+    /// Packets not yet handed to the writer, with their samples at 48 kHz.
+    held: std::collections::VecDeque<(Vec<u8>, u64)>,
     /// Packets written to the current page.
     in_page: usize,
-    /// Packets handed to the writer so far.
-    written: u64,
+    /// Samples (48 kHz, pre-skip included) of the packets handed to the writer so far.
+    granule: u64,
 }
 
 impl OggMuxer {
@@ -62,21 +63,26 @@ impl OggMuxer {
             stream,
             held: std::collections::VecDeque::new(),
             in_page: 0,
-            written: 0,
+            granule: 0,
         })
     }
 
     /// Bytes written so far (pages completed), plus the packets not yet in a page.
     pub(crate) fn len(&self) -> u64 {
-        let held: usize = self.held.iter().map(Vec::len).sum();
+        let held: usize = self.held.iter().map(|(p, _)| p.len()).sum();
         (self.writer.inner().len() + held) as u64
     }
 
-    /// Appends one Opus packet.
+    /// Appends one Opus packet of [`OpusStream::packet_samples`].
     pub(crate) fn write_packet(&mut self, packet: &[u8]) -> Result<()> {
-        self.held.push_back(packet.to_vec());
+        self.write_packet_of(packet, self.stream.packet_samples)
+    }
+
+    /// Appends one Opus packet that decodes to `samples` samples at 48 kHz.
+    pub(crate) fn write_packet_of(&mut self, packet: &[u8], samples: u64) -> Result<()> {
+        self.held.push_back((packet.to_vec(), samples));
         while self.held.len() > HELD_BACK {
-            let Some(next) = self.held.pop_front() else {
+            let Some((next, samples)) = self.held.pop_front() else {
                 break;
             };
             self.in_page += 1;
@@ -86,11 +92,10 @@ impl OggMuxer {
             } else {
                 PacketWriteEndInfo::NormalPacket
             };
-            self.written += 1;
             // The samples decodable from the packets so far, pre-skip included (RFC 7845 §4).
-            let granule = self.written * self.stream.packet_samples;
+            self.granule += samples;
             self.writer
-                .write_packet(next, self.stream.serial, end, granule)
+                .write_packet(next, self.stream.serial, end, self.granule)
                 .map_err(mux_err)?;
         }
         Ok(())
@@ -101,16 +106,15 @@ impl OggMuxer {
     pub(crate) fn finish(mut self, samples: u64) -> Result<Vec<u8>> {
         let last = u64::from(self.stream.pre_skip) + samples;
         let count = self.held.len();
-        for (i, packet) in std::mem::take(&mut self.held).into_iter().enumerate() {
-            self.written += 1;
+        for (i, (packet, samples)) in std::mem::take(&mut self.held).into_iter().enumerate() {
+            self.granule += samples;
             let end = if i + 1 == count {
                 PacketWriteEndInfo::EndStream
             } else {
                 PacketWriteEndInfo::NormalPacket
             };
-            let full = self.written * self.stream.packet_samples;
             self.writer
-                .write_packet(packet, self.stream.serial, end, full.min(last))
+                .write_packet(packet, self.stream.serial, end, self.granule.min(last))
                 .map_err(mux_err)?;
         }
         Ok(self.writer.into_inner())
