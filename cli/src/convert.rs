@@ -1,30 +1,35 @@
-//! `svara convert IN OUT`: turns any recording into a Messenger-ready M4A/AAC voice note on disk
-//! (M4A/AAC input is copied byte for byte), using the same engine as `send`.
+//! `svara convert IN OUT`: turns any recording into a voice note on disk, M4A/AAC (Messenger,
+//! Instagram) or, with `--format ogg-opus`, mono Ogg/Opus (WhatsApp, Telegram); input already in
+//! that format is copied byte for byte. The same engine as `send`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use svara::audio::{PrepareOptions, MAX_AUDIO_BYTES};
+use svara::audio::{PrepareOptions, TargetFormat, MAX_AUDIO_BYTES};
 use svara::{Error, ErrorCode};
 
 /// Arguments of `svara convert`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  svara convert note.webm note.m4a\n  svara convert interview.wav out.m4a --bitrate 96000 --stereo"
+    after_help = "Examples:\n  svara convert note.webm note.m4a\n  svara convert interview.wav out.m4a --bitrate 96000 --stereo\n  svara convert note.mp3 note.ogg --format ogg-opus"
 )]
 pub struct Args {
     /// The recording to convert (MP3, OGG/Opus, WebM/Opus, WAV, FLAC, M4A, CAF, AIFF, ...).
     pub input: PathBuf,
-    /// Where to write the M4A (written only when the conversion succeeds).
+    /// Where to write the note (written only when the conversion succeeds).
     pub output: PathBuf,
-    /// AAC bitrate in bits per second.
-    #[arg(long, default_value_t = 64_000)]
-    pub bitrate: u32,
-    /// Keep stereo recordings stereo (voice notes are mono by default).
+    /// The voice-note format: m4a-aac (Messenger, Instagram) or ogg-opus (WhatsApp, Telegram).
+    #[arg(long, default_value = "m4a-aac", value_parser = parse_format)]
+    pub format: TargetFormat,
+    /// Bitrate in bits per second [default: 64000 for m4a-aac, 32000 for ogg-opus].
+    #[arg(long)]
+    pub bitrate: Option<u32>,
+    /// Keep stereo recordings stereo (m4a-aac only; voice notes are mono by default).
     #[arg(long)]
     pub stereo: bool,
-    /// Encode about twice as fast (FDK's afterburner off) for about 3 dB less SNR.
+    /// Encode faster for a little less quality (AAC: FDK's afterburner off also below 2 bits per
+    /// sample, e.g. at 32 kb/s; Opus: encoder complexity 3 instead of 6).
     #[arg(long)]
     pub fast: bool,
     /// Refuse recordings longer than this many seconds.
@@ -48,8 +53,14 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         }
         None => None,
     };
+    if args.stereo && args.format == TargetFormat::OggOpus {
+        return Err(Error::invalid_request(
+            "--stereo applies to m4a-aac only: Opus voice notes are mono",
+        ));
+    }
     let options = PrepareOptions {
-        bitrate: args.bitrate,
+        format: args.format,
+        bitrate: args.bitrate.unwrap_or(args.format.default_bitrate()),
         keep_stereo: args.stereo,
         max_duration,
         fast_encode: args.fast,
@@ -64,16 +75,17 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
             "output": prepared.output,
             "converted": prepared.converted,
             "mime": prepared.mime,
+            "format": prepared.format(),
             "path": args.output.display().to_string(),
         });
         println!("{value}");
     } else {
         let i = &prepared.input;
         let o = &prepared.output;
-        let verb = if prepared.converted {
-            "converted"
-        } else {
-            "passed through (already M4A/AAC)"
+        let verb = match (prepared.converted, prepared.format()) {
+            (true, _) => "converted",
+            (false, TargetFormat::M4aAac) => "passed through (already M4A/AAC)",
+            (false, TargetFormat::OggOpus) => "passed through (already mono Ogg/Opus)",
         };
         println!(
             "{verb}: {} {} {} Hz {} ch {:.2} s ({} bytes) -> {} {} {} Hz {} ch {:.2} s ({} bytes) in {}",
@@ -93,6 +105,10 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_format(s: &str) -> Result<TargetFormat, String> {
+    s.parse().map_err(|e: Error| e.message().to_owned())
 }
 
 /// Reads a local recording, refusing one over 25 MB before reading it.

@@ -28,6 +28,23 @@ fn probe_json(file: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The note at `output` probes as mono `container`/`codec` as long as `input` (within 50 ms).
+fn assert_note(name: &str, input: &Path, output: &Path, (container, codec): (&str, &str)) {
+    let got = probe_json(output);
+    assert_eq!(got["container"], container, "{name}");
+    assert_eq!(got["codec"], codec, "{name}");
+    assert_eq!(got["channels"], 1, "{name}");
+    let src = probe_json(input);
+    let (a, b) = (
+        src["duration_ms"].as_i64().unwrap(),
+        got["duration_ms"].as_i64().unwrap(),
+    );
+    assert!(
+        (a - b).abs() <= 50,
+        "{name}: duration {a} ms in, {b} ms out"
+    );
+}
+
 /// (file, valid?) for the committed fixtures and the shared real-world samples.
 fn cases() -> Vec<(PathBuf, bool)> {
     let mut cases = Vec::new();
@@ -69,19 +86,7 @@ fn convert_every_fixture_and_shared_sample() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         if valid {
             assert!(out.status.success(), "{name}: {stderr}");
-            let got = probe_json(&output);
-            assert_eq!(got["container"], "mp4", "{name}");
-            assert_eq!(got["codec"], "aac-lc", "{name}");
-            assert_eq!(got["channels"], 1, "{name}");
-            let src = probe_json(&input);
-            let (a, b) = (
-                src["duration_ms"].as_i64().unwrap(),
-                got["duration_ms"].as_i64().unwrap(),
-            );
-            assert!(
-                (a - b).abs() <= 50,
-                "{name}: duration {a} ms in, {b} ms out"
-            );
+            assert_note(&name, &input, &output, ("mp4", "aac-lc"));
         } else {
             assert_eq!(
                 out.status.code(),
@@ -108,4 +113,62 @@ fn probe_names_amr_and_images() {
         .unwrap();
     assert_eq!(out.status.code(), Some(17));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AMR"));
+}
+
+#[test]
+fn convert_to_ogg_opus_for_whatsapp_and_telegram() {
+    let dir = std::env::temp_dir().join(format!("svara-cli-opus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixtures = root().join("tests/fixtures");
+    for (name, passes_through) in [
+        ("speech-stereo.mp3", false),
+        ("speech.opus.webm", false),
+        ("speech-s16-16k.wav", false),
+        ("speech-stereo.opus.ogg", false),
+        ("speech.opus.ogg", true),
+    ] {
+        let input = fixtures.join(name);
+        let output = dir.join(format!("{name}.ogg"));
+        let out = Command::new(bin())
+            .args(["convert", "--format", "ogg-opus", "--json"])
+            .arg(&input)
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["format"], "ogg-opus", "{name}");
+        assert_eq!(json["mime"], "audio/ogg", "{name}");
+        assert_eq!(json["converted"], !passes_through, "{name}");
+        assert_note(name, &input, &output, ("ogg", "opus"));
+        if passes_through {
+            assert_eq!(
+                std::fs::read(&output).unwrap(),
+                std::fs::read(&input).unwrap()
+            );
+        }
+    }
+    // A bad format or an option that does not apply is refused with a fix-it message.
+    let input = fixtures.join("speech-stereo.mp3");
+    let out = Command::new(bin())
+        .args(["convert", "--format", "mp3"])
+        .arg(&input)
+        .arg(dir.join("x.ogg"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ogg-opus"));
+    let out = Command::new(bin())
+        .args(["convert", "--format", "ogg-opus", "--stereo"])
+        .arg(&input)
+        .arg(dir.join("x.ogg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(10), "invalid_request");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mono"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,7 +18,10 @@ pub mod request;
 pub mod secret;
 pub mod source;
 
-pub use audio::{prepare, probe, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
+pub use audio::{
+    prepare, probe, verify_m4a_aac, verify_ogg_opus, AudioInfo, PrepareOptions, PreparedAudio,
+    TargetFormat,
+};
 pub use client::*;
 pub use error::{Error, ErrorCode, GraphError, Result};
 pub use request::{Operation, FIELDS};

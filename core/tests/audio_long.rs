@@ -11,24 +11,8 @@ use svara::audio::{prepare, PrepareOptions};
 const SEGMENT_SAMPLES: usize = 192 * 1024;
 
 fn wav(rate: u32, channels: u16, samples: &[i16]) -> Vec<u8> {
-    let data_len = (samples.len() * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples.len() * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&channels.to_le_bytes());
-    out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
-    out.extend_from_slice(&(channels * 2).to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
-    out
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    wav_bytes(rate, channels, 16, &data, None)
 }
 
 /// A real speech fixture looped to `seconds`, at its own rate.
@@ -152,9 +136,11 @@ fn check_long(name: &str, input: &[u8], expect_seconds: f64) {
         worst_join >= p2 - 2.0,
         "{name}: a join is worse than 98% of the file: {worst_join:.2} dB vs {p2:.2} dB; {at_joins:?}"
     );
+    // On average, join windows are like the file's ordinary windows (content decides where in
+    // that range; the unit tests in parallel.rs compare each join with one encoder).
     assert!(
-        mean_join >= median - 3.0,
-        "{name}: joins average {mean_join:.2} dB vs {median:.2} dB elsewhere"
+        mean_join >= p5,
+        "{name}: joins average {mean_join:.2} dB, below 95% of the file ({p5:.2} dB)"
     );
     assert!(whole > 10.0, "{name}: whole-file SNR {whole:.2} dB");
 }
@@ -162,8 +148,8 @@ fn check_long(name: &str, input: &[u8], expect_seconds: f64) {
 #[test]
 fn long_synthetic_speech_has_clean_joins() {
     check_long(
-        "90 s synthetic speech, 44.1 kHz",
-        &synthetic(44_100, 90.0),
+        "90 s synthetic speech, 24 kHz",
+        &synthetic(24_000, 90.0),
         90.0,
     );
 }

@@ -1,5 +1,6 @@
 //! Bounded mutation test: truncated, bit-flipped and random inputs must give a typed error or a
-//! playable M4A, never a panic, a hang or an untyped failure.
+//! playable note (M4A/AAC, and Ogg/Opus for the Opus target), never a panic, a hang or an
+//! untyped failure.
 
 mod audio_support;
 
@@ -7,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
-use svara::audio::{prepare, probe, PrepareOptions};
+use svara::audio::{prepare, probe, PrepareOptions, TargetFormat};
 use svara::ErrorCode;
 
 static CONTAINED_PANICS: AtomicUsize = AtomicUsize::new(0);
@@ -20,13 +21,25 @@ fn check(label: &str, bytes: &[u8]) {
         ),
         Err(e) => assert_eq!(e.code(), ErrorCode::UnsupportedAudio, "{label}: probe: {e}"),
     }
-    match prepare(bytes, &PrepareOptions::default()) {
-        Ok(prepared) => {
-            // Whatever comes out must be something Meta would accept.
+    for format in TargetFormat::ALL {
+        convert_or_refuse(label, bytes, format);
+    }
+}
+
+fn convert_or_refuse(label: &str, bytes: &[u8], format: TargetFormat) {
+    match prepare(bytes, &PrepareOptions::for_format(format)) {
+        // Whatever comes out must be something the platform would accept.
+        Ok(prepared) if format == TargetFormat::M4aAac => {
             let v = svara::verify_m4a_aac(&prepared.data)
                 .unwrap_or_else(|e| panic!("{label}: produced an unplayable M4A: {e}"));
             assert!(v.codec.starts_with("aac"), "{label}");
             assert_eq!(prepared.mime, "audio/mp4");
+        }
+        Ok(prepared) => {
+            let v = svara::verify_ogg_opus(&prepared.data)
+                .unwrap_or_else(|e| panic!("{label}: produced an unplayable Ogg/Opus: {e}"));
+            assert_eq!((v.codec.as_str(), v.channels), ("opus", 1), "{label}");
+            assert_eq!(prepared.mime, "audio/ogg");
         }
         Err(e) => {
             assert!(
@@ -68,6 +81,10 @@ fn mutated_inputs_never_panic() {
         "speech.aac",
         "speech.caf",
         "speech.aiff",
+        "speech-size-0.wav",
+        "speech-alaw-8k.caf",
+        "speech-flac.caf",
+        "speech-offset-1.2s.opus.ogg",
     ];
     let mut cases = 0;
     for name in names {

@@ -2,7 +2,7 @@
 //! re-encoding (no quality loss, no encoder time), stopping at a truncated last frame.
 
 use super::detect::adts_frame_len;
-use super::mux::{AacTrack, M4aMuxer};
+use super::mux::m4a::{AacTrack, M4aMuxer};
 use crate::error::{Error, ErrorCode, Result};
 
 /// The stream parameters of the first ADTS header.
@@ -60,7 +60,7 @@ pub(crate) fn wrap(bytes: &[u8], max_bytes: u64) -> Result<Option<Wrapped>> {
         match config {
             None => {
                 rate = RATES[usize::from(this.freq_index)];
-                muxer = Some(M4aMuxer::new(&AacTrack {
+                muxer = Some(M4aMuxer::new(AacTrack {
                     object_type: this.object_type,
                     freq_index: this.freq_index,
                     channel_config: this.channel_config,

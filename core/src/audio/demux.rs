@@ -11,10 +11,11 @@ use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
-use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
 use super::detect::{OggCodec, Sniffed};
+use super::repair;
 use crate::error::{Error, Result};
 
 /// symphonia's decoders plus libopus for Opus, built once.
@@ -75,10 +76,11 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
             "this is an Ogg file whose codec is neither Opus, Vorbis nor FLAC (Speex?), which is not supported",
         ));
     }
-    let mss = MediaSourceStream::new(
-        Box::new(Cursor::new(bytes)),
-        MediaSourceStreamOptions::default(),
-    );
+    let source: Box<dyn MediaSource + '_> = match sniffed {
+        Sniffed::Wav => Box::new(repair::Patched::new(bytes, repair::wav_patches(bytes))),
+        _ => Box::new(Cursor::new(bytes)),
+    };
+    let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     let format = symphonia::default::get_probe()
         .probe(
             &Hint::new(),
@@ -86,11 +88,15 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
             FormatOptions::default(),
             MetadataOptions::default(),
         )
-        .map_err(|e| {
-            Error::unsupported_audio(format!(
+        .map_err(|e| match e {
+            symphonia::core::errors::Error::Unsupported(what) => Error::unsupported_audio(format!(
+                "this is {} in a variant Svara cannot decode ({what}); convert it to WAV, FLAC or MP3 first",
+                describe_container(container)
+            )),
+            e => Error::unsupported_audio(format!(
                 "this looks like {} but its header could not be read ({e}); the file is probably truncated or damaged",
                 describe_container(container)
-            ))
+            )),
         })?;
     let has_video = format
         .tracks()
@@ -117,7 +123,7 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
         };
         return Err(Error::unsupported_audio(format!("this is {what}")));
     };
-    let params = match track.codec_params {
+    let mut params = match track.codec_params {
         Some(CodecParameters::Audio(p)) => p,
         _ => {
             return Err(Error::unsupported_audio(format!(
@@ -126,6 +132,9 @@ pub(crate) fn open(bytes: &[u8], sniffed: Sniffed) -> Result<Demuxed<'_>> {
             )))
         }
     };
+    if sniffed == Sniffed::Caf {
+        repair::caf_params(&mut params, bytes);
+    }
     if params.codec == CODEC_ID_NULL_AUDIO_ALIAS {
         return Err(Error::unsupported_audio(unknown_codec_message(
             bytes, container,
@@ -180,8 +189,8 @@ fn unknown_codec_message(bytes: &[u8], container: &str) -> String {
 
 /// Names an MP4 audio codec symphonia has no reader support for, from its sample entry four-cc.
 fn unknown_codec(bytes: &[u8]) -> Option<&'static str> {
-    let moov = super::mp4meta::child(bytes, b"moov")?;
-    let has = |cc: &[u8]| moov.windows(4).any(|w| w == cc);
+    let entries = super::mp4meta::sample_entries(bytes);
+    let has = |cc: &[u8; 4]| entries.iter().any(|e| e == cc);
     if has(b"samr") {
         Some("AMR-NB audio, which is not supported (re-record as AAC/M4A, or convert it first)")
     } else if has(b"sawb") {
@@ -287,6 +296,22 @@ pub(crate) fn codec_name(p: &AudioCodecParameters) -> String {
             .unwrap_or_else(|| format!("codec-{c}"));
     };
     name.to_owned()
+}
+
+/// Bits per sample of an uncompressed codec (PCM, G.711, ADPCM): the input's byte size then
+/// bounds how many samples it holds. `None` for compressed codecs, whose size says nothing.
+pub(crate) fn uncompressed_bits_per_sample(
+    c: symphonia::core::codecs::audio::AudioCodecId,
+) -> Option<u32> {
+    if c == CODEC_ID_PCM_ALAW || c == CODEC_ID_PCM_MULAW {
+        return Some(8);
+    }
+    if c == CODEC_ID_ADPCM_MS || c == CODEC_ID_ADPCM_IMA_WAV || c == CODEC_ID_ADPCM_IMA_QT {
+        return Some(4);
+    }
+    let name = pcm_name(c)?;
+    let digits: String = name.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 fn pcm_name(c: symphonia::core::codecs::audio::AudioCodecId) -> Option<&'static str> {

@@ -1,25 +1,32 @@
-//! The audio engine: any voice recording in, a Messenger-ready M4A/AAC voice note out.
+//! The audio engine: any voice recording in, a native voice note out, in the platform's format
+//! ([`TargetFormat`]): AAC in M4A (Messenger, Instagram) or Opus in Ogg (WhatsApp, Telegram).
 //!
 //! Data flow: bytes -> [`probe`] (detect -> demux) -> (pass through | ADTS re-wrap |
-//! decode -> mixdown -> resample -> encode -> mux) -> [`PreparedAudio`].
+//! decode -> mixdown -> resample -> encode (`encode::aac` | `encode::opus`) -> mux (`mux::m4a` |
+//! `mux::ogg`)) -> [`PreparedAudio`].
 
 mod adts;
+mod convert;
 mod decode;
 mod demux;
 mod detect;
 mod encode;
+mod limits;
 mod mixdown;
 mod mp4meta;
 mod mux;
-mod parallel;
+mod oggmeta;
 mod passthrough;
 mod pipeline;
 mod probe;
+mod repair;
 mod resample;
 mod types;
 mod verify;
 
-pub use types::{AudioInfo, PrepareOptions, PreparedAudio, MAX_AUDIO_BYTES, OUTPUT_MIME};
+pub use types::{
+    AudioInfo, PrepareOptions, PreparedAudio, TargetFormat, MAX_AUDIO_BYTES, OUTPUT_MIME,
+};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -31,10 +38,12 @@ use crate::error::{Error, ErrorCode, Result};
 /// Anything that is not decodable audio is an [`ErrorCode::UnsupportedAudio`] error whose
 /// message names what was detected ("this is a PNG image, not audio").
 pub fn probe(bytes: &[u8]) -> Result<AudioInfo> {
-    contained(|| probe::probe_bytes(bytes).map(|p| p.info))
+    contained(|| probe::probe_bytes(bytes))
 }
 
-/// Turns `bytes` into M4A/AAC ready to upload (M4A/AAC input passes through untouched).
+/// Turns `bytes` into a voice note in [`PrepareOptions::format`] ready to upload (M4A/AAC by
+/// default). Input already in that format passes through untouched: M4A/AAC for `m4a-aac`, mono
+/// Ogg/Opus for `ogg-opus` (re-stamped when its timing does not start at zero).
 ///
 /// Errors: [`ErrorCode::AudioTooLarge`] when the input or the output is over
 /// [`MAX_AUDIO_BYTES`] or the recording is longer than [`PrepareOptions::max_duration`];
@@ -48,7 +57,14 @@ pub fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<PreparedAudio> 
 /// Checks that `bytes` are a playable M4A/MP4 holding an AAC track, by decoding every packet
 /// (what Meta does before accepting an upload). Returns what was found.
 pub fn verify_m4a_aac(bytes: &[u8]) -> Result<AudioInfo> {
-    contained(|| verify::verify(bytes))
+    contained(|| verify::verify_m4a(bytes))
+}
+
+/// Checks that `bytes` are a playable Ogg/Opus voice note (an Ogg container holding an Opus
+/// stream in which every packet decodes, as WhatsApp and Telegram require). Returns what was
+/// found; the duration is what plays (pre-skip and end trimming applied).
+pub fn verify_ogg_opus(bytes: &[u8]) -> Result<AudioInfo> {
+    contained(|| verify::verify_ogg_opus(bytes))
 }
 
 fn check_input_size(bytes: &[u8]) -> Result<()> {

@@ -1,76 +1,99 @@
-//! Reads the few MP4 boxes symphonia ignores but a voice note's length depends on: the movie
-//! timescale (`mvhd`) and the audio track's edit list (`elst`), which hides the encoder delay.
+//! Reads the few MP4 facts symphonia does not give us but a voice note depends on: the audio
+//! track's edit list (`elst`, which hides the encoder delay, so it states the playable length)
+//! and the sample entries' four-cc codes (to name a codec nobody can decode). The boxes are
+//! parsed by `mp4-atom`; a `moov` it cannot parse simply yields no answer.
+
+use mp4_atom::{Any, Atom, Codec, Decode, DecodeMaybe, Moov};
+
+/// The parsed `moov` box of an MP4, if it has one that parses.
+fn moov(bytes: &[u8]) -> Option<Moov> {
+    let mut buf = bytes;
+    loop {
+        match Any::decode_maybe(&mut buf) {
+            Ok(Some(Any::Moov(moov))) => return Some(moov),
+            Ok(Some(_)) => continue,
+            // A truncated top-level box (an mdat cut short) or garbage: no moov after it.
+            Ok(None) | Err(_) => return moov_after_error(bytes),
+        }
+    }
+}
+
+/// Finds `moov` by its header when a sibling box does not parse (mp4-atom is strict about
+/// boxes it knows, and the `moov` is all we need).
+fn moov_after_error(bytes: &[u8]) -> Option<Moov> {
+    let mut at = 0usize;
+    while at + 8 <= bytes.len() {
+        let mut buf = &bytes[at..];
+        let header = mp4_atom::Header::decode(&mut buf).ok()?;
+        let header_len = bytes.len() - at - buf.len();
+        let size = header.size.unwrap_or(buf.len());
+        if header.kind == Moov::KIND {
+            let end = (at + header_len).checked_add(size)?;
+            return Moov::decode(&mut bytes.get(at..end)?).ok();
+        }
+        at = (at + header_len).checked_add(size)?;
+    }
+    None
+}
 
 /// The presentation length of the first track with an edit list, in milliseconds.
 pub(crate) fn presentation_ms(bytes: &[u8]) -> Option<u64> {
-    let moov = child(bytes, b"moov")?;
-    let mvhd = child(moov, b"mvhd")?;
-    let timescale = if *mvhd.first()? == 1 {
-        be32(mvhd.get(20..24)?)
-    } else {
-        be32(mvhd.get(12..16)?)
-    };
+    let moov = moov(bytes)?;
+    let timescale = u64::from(moov.mvhd.timescale);
     if timescale == 0 {
         return None;
     }
-    let mut rest = moov;
-    while let Some((kind, body, next)) = next_box(rest) {
-        rest = next;
-        if kind != *b"trak" {
-            continue;
-        }
-        let Some(elst) = child(body, b"edts").and_then(|e| child(e, b"elst")) else {
-            continue;
-        };
-        let version = *elst.first()?;
-        let count = be32(elst.get(4..8)?) as usize;
-        let entry = if version == 1 { 20 } else { 12 };
-        let mut total = 0u64;
-        for i in 0..count.min(64) {
-            let off = 8 + i * entry;
-            let dur = if version == 1 {
-                be64(elst.get(off..off + 8)?)
-            } else {
-                u64::from(be32(elst.get(off..off + 4)?))
-            };
-            total = total.saturating_add(dur);
-        }
-        return Some(total.saturating_mul(1000) / u64::from(timescale));
-    }
-    None
+    let elst = moov
+        .trak
+        .iter()
+        .find_map(|t| t.edts.as_ref().and_then(|e| e.elst.as_ref()))?;
+    let total = elst
+        .entries
+        .iter()
+        .take(64)
+        .fold(0u64, |sum, e| sum.saturating_add(e.segment_duration));
+    Some(total.saturating_mul(1000) / timescale)
 }
 
-fn be32(b: &[u8]) -> u32 {
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
-
-fn be64(b: &[u8]) -> u64 {
-    u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-}
-
-/// Splits the next box off `data`: (type, body, rest).
-fn next_box(data: &[u8]) -> Option<([u8; 4], &[u8], &[u8])> {
-    let size = u64::from(be32(data.get(0..4)?));
-    let kind: [u8; 4] = data.get(4..8)?.try_into().ok()?;
-    let (header, size) = match size {
-        0 => (8, data.len() as u64),
-        1 => (16, be64(data.get(8..16)?)),
-        s => (8, s),
+/// The four-cc codes of every track's sample entries.
+pub(crate) fn sample_entries(bytes: &[u8]) -> Vec<[u8; 4]> {
+    let Some(moov) = moov(bytes) else {
+        return Vec::new();
     };
-    let size = usize::try_from(size).ok()?;
-    if size < header || size > data.len() {
-        return None;
-    }
-    Some((kind, &data[header..size], &data[size..]))
+    moov.trak
+        .iter()
+        .flat_map(|t| t.mdia.minf.stbl.stsd.codecs.iter())
+        .map(|c| match c {
+            Codec::Unknown(kind, _) => (*kind).into(),
+            Codec::Samr(_) => *b"samr",
+            Codec::Ac3(_) => *b"ac-3",
+            Codec::Eac3(_) => *b"ec-3",
+            _ => [0; 4],
+        })
+        .collect()
 }
 
-/// The body of the first child box of type `kind` (full-box bodies include version and flags).
-pub(crate) fn child<'a>(mut data: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
-    while let Some((k, body, rest)) = next_box(data) {
-        if &k == kind {
-            return Some(body);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_edit_list_of_our_own_output() {
+        let mut m = crate::audio::mux::m4a::M4aMuxer::new(crate::audio::mux::m4a::AacTrack {
+            object_type: 2,
+            freq_index: 8,
+            channel_config: 1,
+            rate: 16_000,
+            bitrate: 32_000,
+            frame_len: 1024,
+        })
+        .unwrap();
+        for _ in 0..40 {
+            m.write_frame(&[0x21, 0x10, 0x04]).unwrap();
         }
-        data = rest;
+        let out = m.finish(Some((2048, 32_000))).unwrap();
+        assert_eq!(presentation_ms(&out), Some(2000));
+        assert_eq!(presentation_ms(b"\0\0\0\x08free"), None);
+        assert!(sample_entries(&out).iter().all(|k| k == &[0; 4]));
     }
-    None
 }

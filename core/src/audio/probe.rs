@@ -14,21 +14,16 @@ use super::detect::{sniff, Sniffed};
 use super::AudioInfo;
 use crate::error::Result;
 
-/// A probed recording: its info plus what the later stages need to know.
-pub(crate) struct Probed {
-    /// The public info.
-    pub info: AudioInfo,
-    /// True when the container also holds a video track.
-    pub has_video: bool,
-}
-
 /// Probes `bytes`.
-pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<Probed> {
+pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<AudioInfo> {
     let sniffed = sniff(bytes);
     let mut demuxed = demux::open(bytes, sniffed)?;
     let mut decoder = demux::make_decoder(&demuxed.params, demuxed.container)?;
     let codec = codec_name(&demuxed.params);
-    let measured = measure(&mut demuxed, decoder.as_mut());
+    // CAF states every packet's nominal length (frames per packet), also for a shorter last
+    // ALAC or FLAC frame: decode those to measure them.
+    let trust_stated = sniffed != Sniffed::Caf;
+    let measured = measure(&mut demuxed, decoder.as_mut(), trust_stated);
     let Some(m) = measured else {
         return Err(super::decode::nothing_decoded(
             &describe(&demuxed, &codec),
@@ -55,16 +50,13 @@ pub(crate) fn probe_bytes(bytes: &[u8]) -> Result<Probed> {
         Some(ms) => ms,
         None => (m.seconds * 1000.0).round() as u64,
     };
-    Ok(Probed {
-        info: AudioInfo {
-            container: demuxed.container.to_owned(),
-            codec,
-            sample_rate: rate,
-            channels: u16::try_from(channels).unwrap_or(u16::MAX),
-            duration_ms,
-            size_bytes: bytes.len() as u64,
-        },
-        has_video: demuxed.has_video,
+    Ok(AudioInfo {
+        container: demuxed.container.to_owned(),
+        codec,
+        sample_rate: rate,
+        channels: u16::try_from(channels).unwrap_or(u16::MAX),
+        duration_ms,
+        size_bytes: bytes.len() as u64,
     })
 }
 
@@ -76,7 +68,11 @@ struct Measured {
 
 /// Sums packet durations; decodes the first packet (to prove the audio decodes) and any packet
 /// whose duration the container does not give. `None` when no packet decodes.
-fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<Measured> {
+fn measure(
+    demuxed: &mut Demuxed<'_>,
+    decoder: &mut dyn AudioDecoder,
+    trust_stated: bool,
+) -> Option<Measured> {
     let tb = demuxed.time_base;
     let mut seconds = 0.0f64;
     let mut proven = false;
@@ -106,7 +102,7 @@ fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<
                 tb.calc_duration(symphonia::core::units::Duration::new(valid))
             })
             .map(|t| t.as_secs_f64());
-        if proven {
+        if proven && trust_stated {
             if let Some(s) = stated {
                 seconds += s;
                 continue;
@@ -124,7 +120,12 @@ fn measure(demuxed: &mut Demuxed<'_>, decoder: &mut dyn AudioDecoder) -> Option<
                     rate = r;
                     channels = c;
                 }
-                seconds += stated.unwrap_or(frames as f64 / f64::from(r));
+                let decoded = frames as f64 / f64::from(r);
+                seconds += if trust_stated {
+                    stated.unwrap_or(decoded)
+                } else {
+                    decoded
+                };
                 failures = 0;
             }
             Ok(Ok(_)) | Ok(Err(SymError::DecodeError(_))) | Ok(Err(SymError::IoError(_))) => {

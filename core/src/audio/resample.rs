@@ -1,30 +1,12 @@
-//! Resampling, only when AAC cannot carry the input rate (e.g. 37.8 kHz, 6 kHz) or the rate is
-//! above 48 kHz (no voice needs it, and the MP4 sample entry holds 16-bit rates): rubato's
-//! FFT resampler, fed in fixed chunks so memory stays flat, with its delay trimmed.
+//! Resampling, when the encoder cannot take the input rate (`encode::aac::aac_rate`,
+//! `encode::opus::opus_rate` say which rate it gets): rubato's FFT resampler, fed in fixed
+//! chunks so memory stays flat, with its delay trimmed so the output is exactly as long.
 
 use rubato::{FftFixedIn, Resampler as _};
 
-use super::encode::AAC_RATES;
 use crate::error::{Error, Result};
 
 const CHUNK: usize = 1024;
-
-/// The rate the note is encoded at for an input at `rate`.
-pub(crate) fn target_rate(rate: u32) -> u32 {
-    if rate > 48_000 {
-        return 48_000;
-    }
-    if AAC_RATES.iter().any(|(r, _)| *r == rate) {
-        return rate;
-    }
-    // The smallest AAC rate above the input keeps all of its bandwidth.
-    AAC_RATES
-        .iter()
-        .rev()
-        .map(|(r, _)| *r)
-        .find(|&r| r >= rate)
-        .unwrap_or(48_000)
-}
 
 /// A streaming resampler between two fixed rates.
 pub(crate) struct Resampler {
@@ -142,15 +124,6 @@ fn resample_err(e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keeps_aac_rates_and_fixes_others() {
-        assert_eq!(target_rate(8000), 8000);
-        assert_eq!(target_rate(44100), 44100);
-        assert_eq!(target_rate(96000), 48000);
-        assert_eq!(target_rate(37800), 44100);
-        assert_eq!(target_rate(6000), 8000);
-    }
 
     #[test]
     fn output_length_matches_input() {

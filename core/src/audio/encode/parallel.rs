@@ -1,11 +1,15 @@
-//! Segment-parallel AAC encoding. FDK's encoder is single-threaded and takes ~80% of a
-//! conversion's CPU time, so a recording is cut into segments on the 1024-sample AAC frame grid
-//! that a small pool of threads encodes while the caller keeps decoding. Each segment's encoder
-//! starts a few frames early (pre-roll) and reads a few frames past its end (post-roll); dropping
-//! the frames outside the segment leaves frames that sit on the same grid as one encoder's, so
-//! the stitched stream has the same priming delay, frame count and duration. The first segment
-//! is exactly what a single encoder produces, and a note shorter than one segment is encoded on
-//! the calling thread with no threads at all. At most a few segments of PCM are alive at once.
+//! Segment-parallel encoding, for AAC (FDK) and Opus (libopus). Both encoders are
+//! single-threaded and take ~80% of a conversion's CPU time, so a recording is cut into segments
+//! on the encoder's frame grid (1024 samples for AAC, 20 ms for Opus) that a small pool of
+//! threads encodes while the caller keeps decoding. Each segment's encoder starts a few frames
+//! early (pre-roll, so its state has settled on the same audio) and reads a few frames past its
+//! end (post-roll); dropping the frames outside the segment leaves frames that sit on the same
+//! grid as one encoder's, so the stitched stream has the same delay, frame count and duration.
+//! (Opus packets are coded independently of the previous packet by design, for packet loss;
+//! only the decoder's prediction memory carries over, and it has converged on the same audio.)
+//! The first segment is exactly what a single encoder produces, and a note shorter than one
+//! segment is encoded on the calling thread with no threads at all. At most a few segments of
+//! PCM are alive at once.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -15,31 +19,105 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::encode::{AacEncoder, Tuning};
+use super::aac::{AacEncoder, Tuning};
+use super::opus::{OpusEncoder, OpusTuning};
 use crate::error::{Error, ErrorCode, Result};
 
-/// AAC frames per segment (about 4.5 s at 44.1 kHz).
-const SEGMENT_FRAMES: u64 = 192;
-/// Frames of preceding audio each later segment's encoder sees first and whose output is dropped:
-/// enough for the MDCT overlap, the encoder's look-ahead and its psychoacoustic state to settle.
-const PRE_ROLL_FRAMES: u64 = 4;
-/// Frames of following audio a segment's encoder reads so its last kept frame is complete.
-const POST_ROLL_FRAMES: u64 = 4;
 /// Upper bound on encoding threads.
 const MAX_WORKERS: usize = 4;
 
-/// Encoder settings shared by every segment.
-#[derive(Clone, Copy)]
-struct Config {
-    rate: u32,
-    channels: usize,
-    tuning: Tuning,
+/// An encoder that can encode a recording in independent segments.
+pub(crate) trait SegmentEncoder: Sized + 'static {
+    /// Settings shared by every segment.
+    type Config: Copy + Send + 'static;
+    /// Interleaved input sample type.
+    type Sample: Copy + Send + 'static;
+    /// Frames per segment.
+    const SEGMENT_FRAMES: u64;
+    /// Frames of preceding audio each later segment's encoder sees first and whose output is
+    /// dropped: enough for the transform overlap, the look-ahead and the encoder's state.
+    const PRE_ROLL_FRAMES: u64;
+    /// Frames of following audio a segment's encoder reads so its last kept frame is complete.
+    const POST_ROLL_FRAMES: u64;
+    /// Opens one encoder.
+    fn open(config: Self::Config) -> Result<Self>;
+    /// Input samples per channel per output frame.
+    fn frame_samples(&self) -> usize;
+    /// Input channels.
+    fn channel_count(&self) -> usize;
+    /// Feeds interleaved samples; `emit` receives each finished frame.
+    fn feed(
+        &mut self,
+        samples: &[Self::Sample],
+        emit: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()>;
+    /// Encodes what is buffered and flushes the encoder.
+    fn flush(&mut self, emit: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()>;
 }
 
-/// One segment to encode: interleaved PCM starting on the frame grid.
-struct Job {
+/// AAC-LC: frames of 1024 samples; 192 of them are about 4.5 s at 44.1 kHz (8 s at 24 kHz).
+impl SegmentEncoder for AacEncoder {
+    type Config = (u32, usize, Tuning);
+    type Sample = i16;
+    const SEGMENT_FRAMES: u64 = 192;
+    const PRE_ROLL_FRAMES: u64 = 4;
+    const POST_ROLL_FRAMES: u64 = 4;
+
+    fn open((rate, channels, tuning): Self::Config) -> Result<Self> {
+        AacEncoder::new(rate, channels, tuning)
+    }
+    fn frame_samples(&self) -> usize {
+        self.frame_len() as usize
+    }
+    fn channel_count(&self) -> usize {
+        self.channels()
+    }
+    fn feed(
+        &mut self,
+        samples: &[i16],
+        mut emit: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        self.push(samples, &mut emit)
+    }
+    fn flush(&mut self, mut emit: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        self.finish(&mut emit)
+    }
+}
+
+/// Opus: 20 ms packets; 250 are 5 s. Half a second of pre-roll lets the mode, bandwidth and
+/// bitrate decisions (which look at the recent past) settle as one encoder's would.
+impl SegmentEncoder for OpusEncoder {
+    type Config = (u32, OpusTuning);
+    type Sample = f32;
+    const SEGMENT_FRAMES: u64 = 250;
+    const PRE_ROLL_FRAMES: u64 = 25;
+    const POST_ROLL_FRAMES: u64 = 2;
+
+    fn open((rate, tuning): Self::Config) -> Result<Self> {
+        OpusEncoder::new(rate, tuning)
+    }
+    fn frame_samples(&self) -> usize {
+        self.frame_len()
+    }
+    fn channel_count(&self) -> usize {
+        1
+    }
+    fn feed(
+        &mut self,
+        samples: &[f32],
+        mut emit: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        self.push(samples, &mut emit)
+    }
+    fn flush(&mut self, mut emit: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        self.finish(&mut emit)
+    }
+}
+
+/// One segment to encode: interleaved samples starting on the frame grid.
+struct Job<T> {
     index: u64,
-    pcm: Vec<i16>,
+    pcm: Vec<T>,
     /// Leading output frames that belong to the pre-roll.
     skip: usize,
     /// Frames to keep after `skip`; `None` for the last segment (flush and keep everything).
@@ -60,47 +138,44 @@ struct Done {
 }
 
 /// Worker threads and their queues; created at the first segment that is not also the last.
-struct Pool {
-    jobs: Option<Sender<Job>>,
+struct Pool<T> {
+    jobs: Option<Sender<Job<T>>>,
     /// Set when the conversion stops early, so queued segments are not encoded for nothing.
     cancel: Arc<AtomicBool>,
     results: Receiver<Done>,
     handles: Vec<JoinHandle<()>>,
 }
 
-/// An AAC-LC encoder with the interface of [`AacEncoder`] that encodes long input in parallel.
-pub(crate) struct ParallelEncoder {
-    config: Config,
+/// An encoder that encodes long input in segments in parallel: [`AacEncoder`] or
+/// [`OpusEncoder`], with the same frames as one encoder would make.
+pub(crate) struct ParallelEncoder<E: SegmentEncoder> {
+    config: E::Config,
     frame_len: usize,
-    delay: u32,
+    channels: usize,
     workers: usize,
     /// Interleaved samples from per-channel sample position `buf_start` on.
-    buf: Vec<i16>,
+    buf: Vec<E::Sample>,
     buf_start: u64,
     /// Next segment to hand out.
     next_segment: u64,
     /// Next segment whose frames go to the sink, and finished segments waiting for their turn.
     next_emit: u64,
     ready: BTreeMap<u64, Frames>,
-    pool: Option<Pool>,
+    pool: Option<Pool<E::Sample>>,
 }
 
-impl ParallelEncoder {
-    /// Opens the encoder; `rate` must be one of the AAC rates, `channels` 1 or 2.
-    pub(crate) fn new(rate: u32, channels: usize, tuning: Tuning) -> Result<Self> {
-        // Validates the settings and reads the frame length and delay every segment will share.
-        let probe = AacEncoder::new(rate, channels, tuning)?;
+impl<E: SegmentEncoder> ParallelEncoder<E> {
+    /// Opens the encoder; returns it with one encoder of the same settings, whose frame length,
+    /// delay and the like every segment shares.
+    pub(crate) fn new(config: E::Config) -> Result<(Self, E)> {
+        let probe = E::open(config)?;
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(MAX_WORKERS);
-        Ok(ParallelEncoder {
-            config: Config {
-                rate,
-                channels,
-                tuning,
-            },
-            frame_len: probe.frame_len() as usize,
-            delay: probe.delay(),
+        let encoder = ParallelEncoder {
+            config,
+            frame_len: probe.frame_samples(),
+            channels: probe.channel_count(),
             workers,
             buf: Vec::new(),
             buf_start: 0,
@@ -108,45 +183,36 @@ impl ParallelEncoder {
             next_emit: 0,
             ready: BTreeMap::new(),
             pool: None,
-        })
+        };
+        Ok((encoder, probe))
     }
 
-    /// Samples per channel in one AAC frame (1024 for AAC-LC).
-    pub(crate) fn frame_len(&self) -> u32 {
-        self.frame_len as u32
-    }
-
-    /// Encoder delay in samples per channel.
-    pub(crate) fn delay(&self) -> u32 {
-        self.delay
-    }
-
-    /// Feeds interleaved samples; `emit` receives finished access units in stream order.
+    /// Feeds interleaved samples; `emit` receives finished frames in stream order.
     pub(crate) fn push(
         &mut self,
-        interleaved: &[i16],
+        interleaved: &[E::Sample],
         emit: &mut impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
         self.buf.extend_from_slice(interleaved);
         loop {
-            let first = self.next_segment * SEGMENT_FRAMES;
-            let end = (first + SEGMENT_FRAMES + POST_ROLL_FRAMES) * self.frame_len as u64;
+            let first = self.next_segment * E::SEGMENT_FRAMES;
+            let end = (first + E::SEGMENT_FRAMES + E::POST_ROLL_FRAMES) * self.frame_len as u64;
             if self.buf_start + self.buffered() < end {
                 break;
             }
-            let start = first.saturating_sub(PRE_ROLL_FRAMES) * self.frame_len as u64;
-            let next_start = (first + SEGMENT_FRAMES - PRE_ROLL_FRAMES) * self.frame_len as u64;
+            let start = first.saturating_sub(E::PRE_ROLL_FRAMES) * self.frame_len as u64;
+            let next_start =
+                (first + E::SEGMENT_FRAMES - E::PRE_ROLL_FRAMES) * self.frame_len as u64;
             let pcm = self.samples(start, end).to_vec();
             let job = Job {
                 index: self.next_segment,
                 pcm,
                 skip: (first - start / self.frame_len as u64) as usize,
-                keep: Some(SEGMENT_FRAMES as usize),
+                keep: Some(E::SEGMENT_FRAMES as usize),
             };
             self.next_segment += 1;
             self.dispatch(job, emit)?;
-            let drop =
-                ((next_start - self.buf_start) as usize * self.config.channels).min(self.buf.len());
+            let drop = ((next_start - self.buf_start) as usize * self.channels).min(self.buf.len());
             self.buf.drain(..drop);
             self.buf_start = next_start;
         }
@@ -155,8 +221,8 @@ impl ParallelEncoder {
 
     /// Encodes what is buffered as the last segment, flushes it and emits every remaining frame.
     pub(crate) fn finish(&mut self, emit: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
-        let first = self.next_segment * SEGMENT_FRAMES;
-        let start = first.saturating_sub(PRE_ROLL_FRAMES) * self.frame_len as u64;
+        let first = self.next_segment * E::SEGMENT_FRAMES;
+        let start = first.saturating_sub(E::PRE_ROLL_FRAMES) * self.frame_len as u64;
         let pcm = self
             .samples(start, self.buf_start + self.buffered())
             .to_vec();
@@ -170,7 +236,7 @@ impl ParallelEncoder {
         self.next_segment += 1;
         if self.pool.is_none() {
             // Shorter than one segment: encode here, exactly as a single encoder would.
-            let frames = encode_segment(self.config, &job)?;
+            let frames = encode_segment::<E>(self.config, &job)?;
             self.ready.insert(job.index, frames);
         } else {
             self.dispatch(job, emit)?;
@@ -181,26 +247,30 @@ impl ParallelEncoder {
 
     /// Per-channel samples buffered.
     fn buffered(&self) -> u64 {
-        (self.buf.len() / self.config.channels) as u64
+        (self.buf.len() / self.channels) as u64
     }
 
     /// Interleaved samples for per-channel positions `start..end` (both within the buffer).
-    fn samples(&self, start: u64, end: u64) -> &[i16] {
-        let ch = self.config.channels;
+    fn samples(&self, start: u64, end: u64) -> &[E::Sample] {
+        let ch = self.channels;
         let from = (start.saturating_sub(self.buf_start) as usize * ch).min(self.buf.len());
         let to = (end.saturating_sub(self.buf_start) as usize * ch).min(self.buf.len());
         &self.buf[from..to.max(from)]
     }
 
     /// Hands a segment to the pool (starting it if needed), or encodes it here without threads.
-    fn dispatch(&mut self, job: Job, emit: &mut impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    fn dispatch(
+        &mut self,
+        job: Job<E::Sample>,
+        emit: &mut impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
         if self.workers < 2 {
-            let frames = encode_segment(self.config, &job)?;
+            let frames = encode_segment::<E>(self.config, &job)?;
             self.ready.insert(job.index, frames);
             return self.write_ready(emit);
         }
         if self.pool.is_none() {
-            match start_pool(self.config, self.workers) {
+            match start_pool::<E>(self.config, self.workers) {
                 Ok(pool) => self.pool = Some(pool),
                 Err(_) => {
                     // No threads to be had (a restricted sandbox): encode here instead.
@@ -288,7 +358,7 @@ impl ParallelEncoder {
     }
 }
 
-impl Drop for ParallelEncoder {
+impl<E: SegmentEncoder> Drop for ParallelEncoder<E> {
     fn drop(&mut self) {
         // On an early stop (an error, a duration limit) the workers finish their current
         // segment, skip what is queued and exit.
@@ -299,8 +369,8 @@ impl Drop for ParallelEncoder {
     }
 }
 
-fn start_pool(config: Config, workers: usize) -> Result<Pool> {
-    let (jobs_tx, jobs_rx) = channel::<Job>();
+fn start_pool<E: SegmentEncoder>(config: E::Config, workers: usize) -> Result<Pool<E::Sample>> {
+    let (jobs_tx, jobs_rx) = channel::<Job<E::Sample>>();
     let (results_tx, results_rx) = channel::<Done>();
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
     let cancel = Arc::new(AtomicBool::new(false));
@@ -310,8 +380,8 @@ fn start_pool(config: Config, workers: usize) -> Result<Pool> {
         let results = results_tx.clone();
         let cancel = Arc::clone(&cancel);
         let handle = std::thread::Builder::new()
-            .name(format!("svara-aac-{n}"))
-            .spawn(move || worker(config, &jobs, &results, &cancel))
+            .name(format!("svara-encode-{n}"))
+            .spawn(move || worker::<E>(config, &jobs, &results, &cancel))
             .map_err(|e| worker_failed(&format!("no thread could be started ({e})")))?;
         handles.push(handle);
     }
@@ -323,9 +393,9 @@ fn start_pool(config: Config, workers: usize) -> Result<Pool> {
     })
 }
 
-fn worker(
-    config: Config,
-    jobs: &Mutex<Receiver<Job>>,
+fn worker<E: SegmentEncoder>(
+    config: E::Config,
+    jobs: &Mutex<Receiver<Job<E::Sample>>>,
     results: &Sender<Done>,
     cancel: &AtomicBool,
 ) {
@@ -343,7 +413,7 @@ fn worker(
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let frames = catch_unwind(AssertUnwindSafe(|| encode_segment(config, &job)))
+        let frames = catch_unwind(AssertUnwindSafe(|| encode_segment::<E>(config, &job)))
             .unwrap_or_else(|_| Err(worker_failed("the encoder panicked")));
         if results
             .send(Done {
@@ -358,8 +428,8 @@ fn worker(
 }
 
 /// Encodes one segment with a fresh encoder, keeping only the segment's own frames.
-fn encode_segment(config: Config, job: &Job) -> Result<Frames> {
-    let mut encoder = AacEncoder::new(config.rate, config.channels, config.tuning)?;
+fn encode_segment<E: SegmentEncoder>(config: E::Config, job: &Job<E::Sample>) -> Result<Frames> {
+    let mut encoder = E::open(config)?;
     let mut out = Frames::default();
     let seen = Cell::new(0usize);
     let wanted = job.keep.map(|k| job.skip + k);
@@ -372,13 +442,13 @@ fn encode_segment(config: Config, job: &Job) -> Result<Frames> {
         seen.set(n + 1);
         Ok(())
     };
-    encoder.push(&job.pcm, &mut take)?;
+    encoder.feed(&job.pcm, &mut take)?;
     match wanted {
-        None => encoder.finish(&mut take)?,
+        None => encoder.flush(&mut take)?,
         Some(w) if seen.get() < w => {
             // The post-roll did not cover the encoder's buffering; padding the tail is the
-            // best that can be done (not expected with FDK's AAC-LC delays).
-            encoder.finish(&mut take)?;
+            // best that can be done (not expected with FDK's AAC-LC or libopus delays).
+            encoder.flush(&mut take)?;
         }
         Some(_) => {}
     }
@@ -406,8 +476,8 @@ mod tests {
     use crate::audio::decode::decode_stream;
     use crate::audio::demux;
     use crate::audio::detect::sniff;
-    use crate::audio::encode::freq_index;
-    use crate::audio::mux::{AacTrack, M4aMuxer};
+    use crate::audio::encode::aac::freq_index;
+    use crate::audio::mux::m4a::{AacTrack, M4aMuxer};
 
     /// A deterministic speech-like signal: voiced syllables with a gliding pitch and formant-ish
     /// harmonics, unvoiced noise bursts and pauses, so the encoder sees transients and silence.
@@ -453,45 +523,46 @@ mod tests {
         out
     }
 
-    fn single(rate: u32, ch: usize, pcm: &[i16]) -> Vec<Vec<u8>> {
-        let mut enc = AacEncoder::new(rate, ch, Tuning::default_at(64_000)).unwrap();
-        let mut frames = Vec::new();
-        for chunk in pcm.chunks(4410 * ch) {
-            enc.push(chunk, &mut |f: &[u8]| {
-                frames.push(f.to_vec());
-                Ok(())
-            })
-            .unwrap();
-        }
-        enc.finish(&mut |f: &[u8]| {
-            frames.push(f.to_vec());
+    /// Every frame of `pcm` encoded in 100 ms chunks, by one encoder or by the parallel one.
+    fn frames<E: SegmentEncoder>(
+        config: E::Config,
+        pcm: &[E::Sample],
+        parallel: bool,
+    ) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut keep = |f: &[u8]| {
+            out.push(f.to_vec());
             Ok(())
-        })
-        .unwrap();
-        frames
+        };
+        let one = E::open(config).unwrap();
+        let chunk = one.frame_samples() * 4 * one.channel_count();
+        if parallel {
+            let (mut enc, _) = ParallelEncoder::<E>::new(config).unwrap();
+            for c in pcm.chunks(chunk) {
+                enc.push(c, &mut keep).unwrap();
+            }
+            enc.finish(&mut keep).unwrap();
+        } else {
+            let mut enc = one;
+            for c in pcm.chunks(chunk) {
+                enc.feed(c, &mut keep).unwrap();
+            }
+            enc.flush(&mut keep).unwrap();
+        }
+        out
     }
 
-    fn parallel(rate: u32, ch: usize, pcm: &[i16]) -> Vec<Vec<u8>> {
-        let mut enc = ParallelEncoder::new(rate, ch, Tuning::default_at(64_000)).unwrap();
-        let mut frames = Vec::new();
-        for chunk in pcm.chunks(4410 * ch) {
-            enc.push(chunk, &mut |f: &[u8]| {
-                frames.push(f.to_vec());
-                Ok(())
-            })
-            .unwrap();
-        }
-        enc.finish(&mut |f: &[u8]| {
-            frames.push(f.to_vec());
-            Ok(())
-        })
-        .unwrap();
-        frames
+    fn aac(rate: u32, ch: usize) -> (u32, usize, Tuning) {
+        (rate, ch, Tuning::default_at(64_000))
+    }
+
+    fn single(rate: u32, ch: usize, pcm: &[i16]) -> Vec<Vec<u8>> {
+        frames::<AacEncoder>(aac(rate, ch), pcm, false)
     }
 
     /// Muxes raw frames and decodes them back (first channel), as a player would see the media.
     fn decode(rate: u32, ch: usize, frames: &[Vec<u8>]) -> Vec<f32> {
-        let mut muxer = M4aMuxer::new(&AacTrack {
+        let mut muxer = M4aMuxer::new(AacTrack {
             object_type: 2,
             freq_index: freq_index(rate).unwrap(),
             channel_config: ch as u8,
@@ -552,16 +623,17 @@ mod tests {
     }
 
     fn check_joins(rate: u32, ch: usize, seconds: f64) {
-        check_joins_on(rate, ch, &speech_like(rate, seconds, ch));
+        check_joins_on(aac(rate, ch), &speech_like(rate, seconds, ch));
     }
 
-    fn check_joins_on(rate: u32, ch: usize, pcm: &[i16]) {
+    fn check_joins_on(config: (u32, usize, Tuning), pcm: &[i16]) {
+        let (rate, ch, tuning) = config;
         let pcm = pcm.to_vec();
         let n = pcm.len() / ch;
-        let one = single(rate, ch, &pcm);
-        let par = parallel(rate, ch, &pcm);
+        let one = frames::<AacEncoder>(config, &pcm, false);
+        let par = frames::<AacEncoder>(config, &pcm, true);
         assert_eq!(par.len(), one.len(), "same frame count as one encoder");
-        let k = SEGMENT_FRAMES as usize;
+        let k = AacEncoder::SEGMENT_FRAMES as usize;
         assert_eq!(
             par[..k],
             one[..k],
@@ -573,9 +645,7 @@ mod tests {
             one.len()
         );
         assert!(differing > 0, "later segments come from other encoders");
-        let delay = AacEncoder::new(rate, ch, Tuning::default_at(64_000))
-            .unwrap()
-            .delay() as usize;
+        let delay = AacEncoder::new(rate, ch, tuning).unwrap().delay() as usize;
         let a = decode(rate, ch, &one);
         let b = decode(rate, ch, &par);
         assert_eq!(a.len(), b.len());
@@ -627,7 +697,16 @@ mod tests {
     #[test]
     fn joins_match_one_encoder_real_speech_16k() {
         let (rate, pcm) = looped_fixture("speech-s16-16k.wav", 75.0);
-        check_joins_on(rate, 1, &pcm);
+        check_joins_on(aac(rate, 1), &pcm);
+    }
+
+    #[test]
+    fn joins_match_one_encoder_without_the_afterburner_24k() {
+        let tuning = Tuning {
+            bitrate: 64_000,
+            afterburner: false,
+        };
+        check_joins_on((24_000, 1, tuning), &speech_like(24_000, 40.0, 1));
     }
 
     #[test]
@@ -638,7 +717,7 @@ mod tests {
     #[test]
     fn a_sink_error_stops_the_workers_and_comes_back() {
         let pcm = speech_like(44_100, 40.0, 1);
-        let mut enc = ParallelEncoder::new(44_100, 1, Tuning::default_at(64_000)).unwrap();
+        let (mut enc, _) = ParallelEncoder::<AacEncoder>::new(aac(44_100, 1)).unwrap();
         let mut written = 0;
         let mut sink = |_: &[u8]| -> Result<()> {
             written += 1;
@@ -666,7 +745,96 @@ mod tests {
     #[test]
     fn short_note_is_exactly_one_encoder() {
         let pcm = speech_like(16_000, 3.0, 1);
-        assert_eq!(parallel(16_000, 1, &pcm), single(16_000, 1, &pcm));
-        assert!(parallel(16_000, 1, &[]).len() == single(16_000, 1, &[]).len());
+        let parallel = |pcm: &[i16]| frames::<AacEncoder>(aac(16_000, 1), pcm, true);
+        assert_eq!(parallel(&pcm), single(16_000, 1, &pcm));
+        assert!(parallel(&[]).len() == single(16_000, 1, &[]).len());
+    }
+
+    /// Opus segments: the same packet count and timing as one encoder, the first segment
+    /// identical, and no join audibly worse than one encoder on the same samples (SILK does not
+    /// aim at waveform SNR, so joins are judged against one encoder, window by window).
+    #[test]
+    fn opus_joins_match_one_encoder_real_speech_16k() {
+        use crate::audio::mux::ogg::{OggMuxer, OpusStream};
+        let (rate, pcm) = looped_fixture("speech-s16-16k.wav", 24.0);
+        let mono: Vec<f32> = pcm.iter().map(|&s| f32::from(s) / 32768.0).collect();
+        let config = (
+            rate,
+            OpusTuning {
+                bitrate: 32_000,
+                complexity: 6,
+            },
+        );
+        let one = frames::<OpusEncoder>(config, &mono, false);
+        let par = frames::<OpusEncoder>(config, &mono, true);
+        assert_eq!(par.len(), one.len(), "same packet count as one encoder");
+        let k = OpusEncoder::SEGMENT_FRAMES as usize;
+        assert_eq!(
+            par[..k],
+            one[..k],
+            "the first segment is exactly one encoder's"
+        );
+        assert!(
+            par[k..] != one[k..],
+            "later segments come from other encoders"
+        );
+        let decode = |packets: &[Vec<u8>]| -> Vec<f32> {
+            let mut m = OggMuxer::new(OpusStream {
+                serial: 1,
+                channels: 1,
+                pre_skip: 312,
+                input_rate: rate,
+                packet_samples: 960,
+            })
+            .unwrap();
+            for p in packets {
+                m.write_packet(p).unwrap();
+            }
+            let bytes = m.finish(mono.len() as u64 * 3).unwrap();
+            let mut demuxed = demux::open(&bytes, sniff(&bytes)).unwrap();
+            let mut decoder = demux::make_decoder(&demuxed.params, demuxed.container).unwrap();
+            let mut out = Vec::new();
+            decode_stream(&mut demuxed, decoder.as_mut(), |c| {
+                out.extend(c.planes[0].iter().step_by(3));
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        let (a, b) = (decode(&one), decode(&par));
+        assert_eq!(a.len(), mono.len());
+        assert_eq!(b.len(), mono.len());
+        let local = |x: &[f32], r: std::ops::Range<usize>| {
+            let (mut sig, mut err) = (0f64, 0f64);
+            for i in r {
+                sig += f64::from(mono[i]).powi(2);
+                err += f64::from(mono[i] - x[i]).powi(2);
+            }
+            10.0 * (sig / err.max(1e-12)).log10()
+        };
+        let whole = (local(&a, 0..mono.len()), local(&b, 0..mono.len()));
+        eprintln!(
+            "Opus whole-file SNR: one encoder {:.2} dB, segments {:.2} dB",
+            whole.0, whole.1
+        );
+        assert!(whole.1 >= whole.0 - 0.5, "{whole:?}");
+        let segment = k * 320;
+        let mut joins = 0;
+        let mut join = segment;
+        while join + 1600 < mono.len() {
+            let r = join - 1600..join + 1600;
+            let (s1, s2) = (local(&a, r.clone()), local(&b, r.clone()));
+            let peak = |x: &[f32]| {
+                r.clone()
+                    .map(|i| (x[i] - mono[i]).abs())
+                    .fold(0.0, f32::max)
+            };
+            eprintln!("Opus join at {join}: SNR {s2:.2} dB, one encoder {s1:.2} dB");
+            assert!(s2 >= s1 - 2.0, "join at {join}: {s2:.2} dB vs {s1:.2} dB");
+            assert!(peak(&b) <= peak(&a) * 1.5 + 0.02, "join at {join}: a click");
+            joins += 1;
+            join += segment;
+        }
+        assert!(joins >= 3, "{joins} joins");
     }
 }
