@@ -71,17 +71,12 @@ const CLIENT_FIELDS: [&str; 6] = [
     "app_secret",
 ];
 
-/// Fields the core parses, as its "unknown field" message lists them (kept for the schema
-/// check in tests; `svara::SendRequest` is the definition).
+/// The fields of the documented send request, from the core's field table (the one definition
+/// every Svara SDK reads).
 pub fn core_fields() -> Vec<String> {
-    let err = svara::SendRequest::from_json(r#"{"svara_field_probe":1}"#)
-        .expect_err("an unknown field is refused");
-    let msg = err.message();
-    let list = msg.split("expected one of").nth(1).unwrap_or("");
-    list.split('`')
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .map(|(_, s)| s.to_owned())
+    svara::Operation::Send
+        .fields()
+        .map(|f| f.name.to_owned())
         .collect()
 }
 
@@ -130,8 +125,10 @@ pub fn canonical_json(v: &Value) -> Vec<u8> {
 
 /// The field a core validation message is about, when it names one.
 fn param_of(message: &str) -> Option<String> {
-    if let Some(rest) = message.split("unknown field `").nth(1) {
-        return rest.split('`').next().map(str::to_owned);
+    // "The send request has an unknown field \"audio_ulr\"; did you mean ...": the core only
+    // quotes a key that looks like a field name (a secret in the wrong place is never echoed).
+    if let Some(rest) = message.split("unknown field \"").nth(1) {
+        return rest.split('"').next().map(str::to_owned);
     }
     let first = message
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
@@ -179,12 +176,6 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         if obj.contains_key(name) {
             return Err(ApiError::invalid_parameter(name, why));
         }
-    }
-    if obj.contains_key("caption") {
-        return Err(ApiError::invalid_parameter(
-            "caption",
-            "caption is a Telegram option; Messenger voice notes have no caption. Remove it.",
-        ));
     }
     let dry_run = match obj.remove("dry_run") {
         None | Some(Value::Null) => false,
