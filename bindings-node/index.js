@@ -186,4 +186,5 @@ module.exports = {
   ApiError: errors.ApiError,
   ERROR_CODES: errors.ERROR_CODES,
   errorClassFor: errors.errorClassFor,
+  verifyWebhook: require('./webhooks.js').verifyWebhook,
 }

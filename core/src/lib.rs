@@ -11,6 +11,7 @@ pub mod audio;
 pub mod client;
 pub mod error;
 pub mod secret;
+pub mod webhooks;
 
 pub use audio::{prepare, probe, verify_m4a_aac, AudioInfo, PrepareOptions, PreparedAudio};
 pub use client::*;

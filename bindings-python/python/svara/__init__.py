@@ -57,6 +57,7 @@ from svara.errors import (
     UnsupportedAudioError,
     error_class_for,
 )
+from svara import webhooks as webhooks  # pure Python: verify svara serve's signed webhooks
 
 # A library adds no handlers of its own: the application decides where "svara" logs go.
 _logging.getLogger("svara").addHandler(_logging.NullHandler())
