@@ -261,6 +261,7 @@ async fn drain() {
         url_policy: UrlPolicy {
             allow_private: false,
             allowed_origins: vec![files_addr],
+            allow_loopback: false,
         },
         ..ServerConfig::default()
     };

@@ -17,8 +17,7 @@ async fn statuses(dir: &TempDir) -> Vec<(String, String)> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest() {
+async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest(db: Db) {
     let meta = meta(EmulatorConfig {
         accept_any_psid: true,
         accept_any_token: true,
@@ -27,7 +26,7 @@ async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest() {
     .await;
     let graph = meta.base_url();
     // One Page paced at 2 calls a second: 8 notes take about 4 s.
-    let mut t = TestServer::start_with(|c| {
+    let mut t = TestServer::start_on(db, |c| {
         c.api_keys = vec![secret(LIVE)];
         c.live_graph_url = graph.clone();
         c.worker.sends_per_second = 2.0;
@@ -83,3 +82,4 @@ async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest() {
     }
     t.stop().await;
 }
+both_backends!(graceful_shutdown_finishes_in_flight_and_requeues_the_rest);

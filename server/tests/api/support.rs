@@ -1,6 +1,7 @@
 //! The harness of the server suite: a real server in process on 127.0.0.1:0 with its own
-//! database folder, a file server for `audio_url` (the only address the SSRF guard lets
-//! through), and helpers to send, poll and read what the emulators received.
+//! database (a SQLite file in a temp folder, or a fresh database on the test PostgreSQL), a file
+//! server for `audio_url` (the only address the SSRF guard lets through), and helpers to send,
+//! poll and read what the emulators received. [`both_backends!`] runs one story on each.
 #![allow(dead_code)]
 
 use axum::body::Body;
@@ -29,8 +30,40 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh folder under the system's temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A SQLite file in the test's folder.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL ([`crate::postgres`]).
+    Postgres,
+}
+
+/// Runs the story `async fn NAME(db: Db)` once per backend, as the tests `NAME::sqlite` and
+/// `NAME::postgres`: `both_backends!(NAME);` after the function.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Db::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Db::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+#[allow(unused_imports)]
+pub use crate::both_backends;
+
+/// A fresh folder under the system's temp dir, removed on drop, and the test's database.
+pub struct TempDir(pub PathBuf, pub Option<String>);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
@@ -40,11 +73,31 @@ impl TempDir {
             rand_suffix()
         ));
         std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        TempDir(p, None)
+    }
+
+    /// A folder and a database of `db`.
+    pub async fn on(db: Db, tag: &str) -> TempDir {
+        let mut d = TempDir::new(tag);
+        if db == Db::Postgres {
+            d.1 = Some(crate::postgres::fresh_database(tag).await);
+        }
+        d
+    }
+
+    pub fn db(&self) -> Db {
+        if self.1.is_some() {
+            Db::Postgres
+        } else {
+            Db::Sqlite
+        }
     }
 
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}/svara.db", self.0.display())
+        match &self.1 {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/svara.db", self.0.display()),
+        }
     }
 }
 
@@ -55,37 +108,40 @@ impl Drop for TempDir {
 }
 
 pub fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    h.finish()
+    crate::postgres::rand_u64()
 }
 
-/// The rows of `sql` (no parameters) in a test's database, read-only, with `row` mapping each.
+/// The rows of `sql` (no parameters) in a test's database (SQLite read-only), with `row`
+/// mapping each.
 pub async fn query_db<T>(
     dir: &TempDir,
     sql: &str,
-    row: impl Fn(&sqlx::sqlite::SqliteRow) -> T,
+    row: impl Fn(&sqlx::any::AnyRow) -> T,
 ) -> Vec<T> {
-    use sqlx::ConnectOptions;
-    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.0.join("svara.db"))
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query(sql)
-        .fetch_all(&mut c)
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = match &dir.1 {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}/svara.db?mode=ro", dir.0.display()),
+    };
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
+    let _ = c.close().await;
+    rows.iter().map(row).collect()
+}
+
+/// Runs `sql` (no parameters) on a test's database.
+pub async fn exec_db(dir: &TempDir, sql: &str) -> u64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&dir.db_url()).await.unwrap();
+    let n = sqlx::query(sql)
+        .execute(&mut c)
         .await
         .unwrap()
-        .iter()
-        .map(row)
-        .collect()
+        .rows_affected();
+    let _ = c.close().await;
+    n
 }
 
 /// Local file server for `audio_url`: `/f/{fixture}`, `/big` (27 MB by Content-Length),
@@ -176,9 +232,16 @@ pub struct TestServer {
 pub fn base_config(dir: &TempDir, files: &FileServer) -> ServerConfig {
     let mut c = ServerConfig {
         database_url: dir.db_url(),
+        data_dir: Some(dir.0.clone()),
         url_policy: UrlPolicy {
             allow_private: false,
             allowed_origins: vec![files.addr],
+            allow_loopback: false,
+        },
+        // Test receipts only where a test asks for them: a note stays `sent` otherwise.
+        test_receipts: svara_server::TestReceipts {
+            delivery_delay: None,
+            read_delay: None,
         },
         ..ServerConfig::default()
     };
@@ -192,8 +255,13 @@ impl TestServer {
     }
 
     pub async fn start_with(edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        Self::start_on(Db::Sqlite, edit).await
+    }
+
+    /// A server on a fresh database of `db`.
+    pub async fn start_on(db: Db, edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let files = FileServer::start().await;
-        let dir = TempDir::new("t");
+        let dir = TempDir::on(db, "t").await;
         let mut config = base_config(&dir, &files);
         edit(&mut config);
         let configured = config.api_keys.first().map(|k| k.expose().to_owned());
@@ -322,7 +390,8 @@ impl TestServer {
         v
     }
 
-    /// Polls until the note is `sent` or `failed` (at most `within`).
+    /// Polls until the note is `sent` (or further: `delivered`, `read`) or `failed` (at most
+    /// `within`).
     pub async fn wait_final(&self, id: &str, within: Duration) -> Value {
         wait_final(&self.http, &self.url, &self.key, id, within).await
     }
@@ -346,7 +415,7 @@ pub async fn wait_final(
             .json()
             .await
             .expect("json");
-        if v["status"] == "sent" || v["status"] == "failed" {
+        if ["sent", "delivered", "read", "failed"].contains(&v["status"].as_str().unwrap_or("")) {
             return v;
         }
         assert!(
