@@ -159,6 +159,28 @@ impl Metrics {
             "Expired leases taken over by this process (a crashed or stalled owner)",
             lease_rescues.clone(),
         );
+        // Known label sets start at 0, so dashboards and alerts see them before the first event.
+        for (queue, outcome) in [
+            ("jobs", "requeued"),
+            ("jobs", "failed"),
+            ("webhooks", "requeued"),
+        ] {
+            let _ = lease_rescues.get_or_create(&RescueLabels {
+                queue: queue.to_owned(),
+                outcome: outcome.to_owned(),
+            });
+        }
+        for outcome in ["delivered", "retry", "failed"] {
+            let _ = webhook_deliveries.get_or_create(&OutcomeLabels {
+                outcome: outcome.to_owned(),
+            });
+        }
+        for kind in ["delivered", "read"] {
+            let _ = receipts.get_or_create(&ReceiptLabels {
+                platform: "messenger".to_owned(),
+                kind: kind.to_owned(),
+            });
+        }
         Metrics {
             registry,
             queue_depth,

@@ -72,7 +72,8 @@ CREATE TABLE page_ids (
 CREATE TABLE webhook_endpoints (
     id TEXT PRIMARY KEY,                 -- we_<time-sortable>
     key_id TEXT NOT NULL,
-    url TEXT NOT NULL,
+    url TEXT NOT NULL,                   -- scheme://host/path: the URL without its query
+    url_sealed BLOB NOT NULL,             -- the whole URL, sealed (its query may hold a token)
     events TEXT NOT NULL,                -- JSON array of event types
     description TEXT,
     secret BLOB NOT NULL,

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::store::events::EVENT_TYPES;
 use crate::store::webhooks::{self as rows, Endpoint};
 use crate::store::StoreError;
-use crate::webhooks_out::deliver::{old_secrets_aad, secret_aad, OldSecret};
+use crate::webhooks_out::deliver::{old_secrets_aad, secret_aad, url_aad, OldSecret};
 use crate::webhooks_out::urls;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -45,11 +45,21 @@ async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Endpoint, Api
         .ok_or_else(not_found)
 }
 
-fn view(e: &Endpoint, secret: Option<String>, previous_until: Option<i64>) -> WebhookEndpoint {
+fn view(
+    state: &AppState,
+    e: &Endpoint,
+    secret: Option<String>,
+    previous_until: Option<i64>,
+) -> WebhookEndpoint {
+    let url = state
+        .crypto
+        .open(&url_aad(&e.id), &e.url_sealed)
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| e.url.clone());
     WebhookEndpoint {
         id: e.id.clone(),
         object: "webhook_endpoint",
-        url: e.url.clone(),
+        url,
         events: serde_json::from_str(&e.events).unwrap_or_default(),
         description: e.description.clone(),
         created_at: iso8601(e.created_at),
@@ -145,7 +155,8 @@ pub async fn create(
     let endpoint = Endpoint {
         id: id.clone(),
         key_id: key.id.clone(),
-        url,
+        url: urls::shown(&url),
+        url_sealed: state.crypto.seal(&url_aad(&id), url.as_bytes()),
         events: serde_json::to_string(&events).map_err(|_| ApiError::internal())?,
         description,
         secret: state.crypto.seal(&secret_aad(&id), secret.as_bytes()),
@@ -166,10 +177,10 @@ pub async fn create(
             format!("This API key has {max} webhook endpoints already; delete one first (DELETE /v1/webhooks/{{id}})."),
         ));
     }
-    tracing::info!(target: "svara_server::webhooks", endpoint = %id, key = %key.id, url = %urls::shown(&endpoint.url), "webhook endpoint created");
+    tracing::info!(target: "svara_server::webhooks", endpoint = %id, key = %key.id, url = %endpoint.url, "webhook endpoint created");
     Ok((
         StatusCode::CREATED,
-        Json(view(&endpoint, Some(secret), None)),
+        Json(view(&state, &endpoint, Some(secret), None)),
     )
         .into_response())
 }
@@ -191,7 +202,7 @@ pub async fn list(
         .map_err(StoreError::from)?;
     Ok(Json(WebhookList {
         object: "list",
-        data: all.iter().map(|e| view(e, None, None)).collect(),
+        data: all.iter().map(|e| view(&state, e, None, None)).collect(),
         has_more: false,
     }))
 }
@@ -211,7 +222,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
     let e = owned(&state, &key, &id).await?;
-    Ok(Json(view(&e, None, None)))
+    Ok(Json(view(&state, &e, None, None)))
 }
 
 /// Delete a webhook endpoint (its pending deliveries are cancelled).
@@ -299,7 +310,7 @@ pub async fn rotate(
     if !rotated {
         return Err(not_found());
     }
-    Ok(Json(view(&e, Some(secret), Some(until))))
+    Ok(Json(view(&state, &e, Some(secret), Some(until))))
 }
 
 /// Query of the deliveries list.

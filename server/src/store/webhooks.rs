@@ -14,8 +14,10 @@ pub struct Endpoint {
     pub id: String,
     /// The API key's id.
     pub key_id: String,
-    /// Where events are posted.
+    /// Where events are posted, without the query (for logs).
     pub url: String,
+    /// The whole URL, sealed.
+    pub url_sealed: Vec<u8>,
     /// Event types (JSON array).
     pub events: String,
     /// Free text of the owner.
@@ -29,13 +31,14 @@ pub struct Endpoint {
 }
 
 const ENDPOINT_COLUMNS: &str =
-    "id, key_id, url, events, description, secret, old_secrets, created_at";
+    "id, key_id, url, url_sealed, events, description, secret, old_secrets, created_at";
 
 fn endpoint(r: &AnyRow) -> Result<Endpoint, sqlx::Error> {
     Ok(Endpoint {
         id: r.try_get("id")?,
         key_id: r.try_get("key_id")?,
         url: r.try_get("url")?,
+        url_sealed: r.try_get("url_sealed")?,
         events: r.try_get("events")?,
         description: r.try_get("description")?,
         secret: r.try_get("secret")?,
@@ -57,12 +60,13 @@ pub async fn insert(c: &mut AnyConnection, e: &Endpoint, max: usize) -> Result<b
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO webhook_endpoints (id, key_id, url, events, description, secret, \
-         old_secrets, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO webhook_endpoints (id, key_id, url, url_sealed, events, description, \
+         secret, old_secrets, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&e.id)
     .bind(&e.key_id)
     .bind(&e.url)
+    .bind(&e.url_sealed)
     .bind(&e.events)
     .bind(&e.description)
     .bind(&e.secret)

@@ -36,6 +36,11 @@ pub fn old_secrets_aad(endpoint_id: &str) -> String {
     format!("{endpoint_id}/old-secrets")
 }
 
+/// Associated data of an endpoint's sealed URL.
+pub fn url_aad(endpoint_id: &str) -> String {
+    format!("{endpoint_id}/url")
+}
+
 /// Associated data of a note's sealed `webhook_url`.
 pub fn webhook_url_aad(job_id: &str) -> String {
     format!("{job_id}/webhook_url")
@@ -176,10 +181,11 @@ impl Deliverer {
                             .map(|s| s.secret),
                     );
                 }
-                Ok(Destination::Post {
-                    url: e.url,
-                    secrets,
-                })
+                let url = crypto
+                    .open(&url_aad(&e.id), &e.url_sealed)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or("the endpoint's URL cannot be opened (SVARA_SECRET_KEY changed?)")?;
+                Ok(Destination::Post { url, secrets })
             }
             None => {
                 let sealed = jobs::webhook_url(pool, &d.job_id)

@@ -56,16 +56,15 @@ pub fn validate(raw: &str, policy: &UrlPolicy) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// A URL as it may be shown in a log line: scheme, host and path, never the query (it may hold
-/// a token).
+/// A URL as it may be shown in a log line: scheme, host, port and path, never the query (it may
+/// hold a token).
 pub fn shown(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(u) => format!(
-            "{}://{}{}",
-            u.scheme(),
-            u.host_str().unwrap_or(""),
-            u.path()
-        ),
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
         Err(_) => "(a webhook URL)".to_owned(),
     }
 }
@@ -95,8 +94,8 @@ mod tests {
         assert!(validate("http://10.0.0.7/hook", &test).is_err());
         assert!(validate("http://10.0.0.7/hook", &policy(Mode::Live, true)).is_ok());
         assert_eq!(
-            shown("https://example.com/a/b?token=secret"),
-            "https://example.com/a/b"
+            shown("https://example.com:8443/a/b?token=secret#x"),
+            "https://example.com:8443/a/b"
         );
     }
 }

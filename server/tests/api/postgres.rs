@@ -22,18 +22,18 @@ pub fn cluster() -> &'static str {
             env!("CARGO_MANIFEST_DIR"),
             "/../scripts/lib/test-postgres.sh"
         );
-        let mut child = Command::new("bash")
+        // The script's background processes write nowhere near this pipe, so reading it to
+        // its end returns as soon as the script itself exits.
+        let out = Command::new("bash")
             .arg(script)
             .args(["start", "--watch", &std::process::id().to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
-            .spawn()
+            .output()
             .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+        let status = out.status;
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("the script's output");
-        let status = child.wait().expect("the script exits");
+        let _ = out.stdout.as_slice().read_line(&mut line);
         assert!(
             status.success() && line.starts_with("postgres://"),
             "no PostgreSQL for the tests: {script} failed ({status}). It needs Debian's postgresql \

@@ -6,7 +6,6 @@ use crate::support::*;
 use serde_json::json;
 use sqlx::Row;
 use std::time::{Duration, Instant};
-use svara_emulator::EmulatorConfig;
 
 const LIVE: &str = "sk_live_shutdownTestKeyGGGGGGGGGGGGG";
 
@@ -18,12 +17,7 @@ async fn statuses(dir: &TempDir) -> Vec<(String, String)> {
 }
 
 async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest(db: Db) {
-    let meta = meta(EmulatorConfig {
-        accept_any_psid: true,
-        accept_any_token: true,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let meta = meta_any().await;
     let graph = meta.base_url();
     // One Page paced at 2 calls a second: 8 notes take about 4 s.
     let mut t = TestServer::start_on(db, |c| {

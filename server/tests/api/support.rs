@@ -260,12 +260,22 @@ impl TestServer {
 
     /// A server on a fresh database of `db`.
     pub async fn start_on(db: Db, edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_listening(db, listener, edit).await
+    }
+
+    /// A server on `listener` (bound by the test, so that its URL is known beforehand, e.g.
+    /// for an emulator that posts webhooks to it).
+    pub async fn start_listening(
+        db: Db,
+        listener: tokio::net::TcpListener,
+        edit: impl FnOnce(&mut ServerConfig),
+    ) -> TestServer {
         let files = FileServer::start().await;
         let dir = TempDir::on(db, "t").await;
         let mut config = base_config(&dir, &files);
         edit(&mut config);
         let configured = config.api_keys.first().map(|k| k.expose().to_owned());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = svara_server::start(config, listener)
             .await
             .expect("server starts");
@@ -432,6 +442,16 @@ pub async fn meta(config: svara_emulator::EmulatorConfig) -> svara_emulator::Emu
     svara_emulator::Emulator::start(config).await.unwrap()
 }
 
+/// Meta with any token a live Page and any all-digit PSID a person inside the window.
+pub async fn meta_any() -> svara_emulator::Emulator {
+    meta(svara_emulator::EmulatorConfig {
+        accept_any_psid: true,
+        accept_any_token: true,
+        ..svara_emulator::EmulatorConfig::default()
+    })
+    .await
+}
+
 pub fn secret(s: &str) -> Secret {
     Secret::new(s)
 }
@@ -444,4 +464,177 @@ pub fn new_psid() -> String {
         "61284930{:08}",
         COUNTER.fetch_add(1, Ordering::SeqCst) + 1000
     )
+}
+
+/// How a [`Receiver`] answers one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// This status, empty body.
+    Status(u16),
+    /// 302 to this URL.
+    Redirect(String),
+    /// 200 with this many bytes of body.
+    Big(usize),
+    /// Waits this long, then 200.
+    Sleep(Duration),
+}
+
+/// A request a [`Receiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// When it arrived.
+    pub at: Instant,
+    /// Its headers.
+    pub headers: axum::http::HeaderMap,
+    /// Its raw body.
+    pub body: Vec<u8>,
+    /// What it was answered.
+    pub status: u16,
+}
+
+/// A webhook receiver on 127.0.0.1:0 whose answers follow a script (then 200), recording every
+/// request (Svix's TestReceiver).
+pub struct Receiver {
+    pub url: String,
+    pub got: Arc<Mutex<Vec<Received>>>,
+    pub script: Arc<Mutex<std::collections::VecDeque<Reply>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        type Shared = (
+            Arc<Mutex<Vec<Received>>>,
+            Arc<Mutex<std::collections::VecDeque<Reply>>>,
+        );
+        async fn hook(
+            State((got, script)): State<Shared>,
+            headers: axum::http::HeaderMap,
+            body: axum::body::Bytes,
+        ) -> Response {
+            let reply = script.lock().unwrap().pop_front();
+            let (status, resp) = match reply {
+                None => (200, StatusCode::OK.into_response()),
+                Some(Reply::Status(s)) => (s, StatusCode::from_u16(s).unwrap().into_response()),
+                Some(Reply::Redirect(to)) => (
+                    302,
+                    Response::builder()
+                        .status(302)
+                        .header(header::LOCATION, to)
+                        .body(Body::empty())
+                        .unwrap(),
+                ),
+                Some(Reply::Big(n)) => (200, vec![b'x'; n].into_response()),
+                Some(Reply::Sleep(d)) => {
+                    tokio::time::sleep(d).await;
+                    (200, StatusCode::OK.into_response())
+                }
+            };
+            got.lock().unwrap().push(Received {
+                at: Instant::now(),
+                headers,
+                body: body.to_vec(),
+                status,
+            });
+            resp
+        }
+        let shared: Shared = (Arc::default(), Arc::default());
+        let app = Router::new()
+            .route("/hook", axum::routing::post(hook))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            got: shared.0,
+            script: shared.1,
+            task,
+        }
+    }
+
+    /// Queues answers for the next requests.
+    pub fn answer(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.script.lock().unwrap().extend(replies);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// The requests answered 2xx, as (event type, verified body) in arrival order: each one's
+    /// signature checked with the shipped helper.
+    pub fn verified(&self, secret: &str) -> Vec<(String, Value)> {
+        self.received()
+            .into_iter()
+            .filter(|r| (200..300).contains(&r.status))
+            .map(|r| {
+                let header = r
+                    .headers
+                    .get("svara-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                svara::webhooks::verify(
+                    &r.body,
+                    header,
+                    secret,
+                    svara::webhooks::DEFAULT_TOLERANCE,
+                )
+                .unwrap_or_else(|e| panic!("a delivery failed verification: {e}"));
+                let v: Value = serde_json::from_slice(&r.body).unwrap();
+                let id = r.headers["svara-event-id"].to_str().unwrap();
+                assert_eq!(v["id"], id, "Svara-Event-Id is the event's id");
+                (v["event"].as_str().unwrap().to_owned(), v)
+            })
+            .collect()
+    }
+
+    /// Waits until `n` requests were answered 2xx.
+    pub async fn wait_ok(&self, n: usize, within: Duration) {
+        let start = Instant::now();
+        loop {
+            let ok = self
+                .received()
+                .iter()
+                .filter(|r| (200..300).contains(&r.status))
+                .count();
+            if ok >= n {
+                return;
+            }
+            assert!(
+                start.elapsed() < within,
+                "{ok} of {n} webhooks arrived in {within:?}: {:?}",
+                self.received()
+                    .iter()
+                    .map(|r| (r.status, String::from_utf8_lossy(&r.body).into_owned()))
+                    .collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Polls `/v1/status/{id}` until its status is `want` (at most `within`).
+pub async fn wait_status(t: &TestServer, id: &str, want: &str, within: Duration) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = t.status(id).await;
+        if v["status"] == want {
+            return v;
+        }
+        assert!(
+            start.elapsed() < within,
+            "{id} is {} (want {want})",
+            v["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
