@@ -138,6 +138,16 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// A line on stderr about the server itself: plain text, or a JSON log line with
+/// `--log-format json` (so that every line of that log parses).
+fn say(json: bool, msg: &str) {
+    if json {
+        tracing::info!(target: "svara_server::serve", "{msg}");
+    } else {
+        eprintln!("{msg}");
+    }
+}
+
 fn fail(msg: impl std::fmt::Display) -> svara::Error {
     svara::Error::invalid_request(msg.to_string())
 }
@@ -152,7 +162,8 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
             )
         })
     };
-    if args.log_format == "json" {
+    let json = args.log_format == "json";
+    if json {
         // One object per line: the event's fields flattened, and the note's span (its `id`)
         // on every line logged while that note is processed.
         let _ = tracing_subscriber::fmt()
@@ -212,9 +223,9 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         wait_for_signal().await;
-        eprintln!("stopping: finishing requests and sends in flight");
+        say(json, "stopping: finishing requests and sends in flight");
         server.shutdown().await;
-        eprintln!("stopped");
+        say(json, "stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
