@@ -76,3 +76,40 @@ test('a parsed body and a useless tolerance are refused with a hint', () => {
   assert.throws(() => verifyWebhook({ id: 'evt_1' }, 't=1,v1=00', 'whsec_x'), /raw request body/)
   assert.throws(() => verifyWebhook('{}', 't=1,v1=00', 'whsec_x', { tolerance: 0 }), /tolerance/)
 })
+
+test('webhooks.d.ts: a receiver type-checks under tsc --strict through both entries', () => {
+  const { execFileSync } = require('node:child_process')
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const pkgDir = path.join(ROOT, 'bindings-node')
+  const tsc = path.join(pkgDir, 'node_modules', 'typescript', 'bin', 'tsc')
+  assert.ok(fs.existsSync(tsc), 'typescript is a devDependency: run `npm ci` in bindings-node')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svara-webhook-types-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'node_modules'))
+    fs.symlinkSync(pkgDir, path.join(dir, 'node_modules', 'svara'), 'dir')
+    const ok = [
+      "import { verifyWebhook, type WebhookEvent } from 'svara'",
+      "import { verifyWebhook as v2, generateTestHeader, WebhookVerificationError } from 'svara/webhooks'",
+      "const body = Buffer.from('{}')",
+      "const e: WebhookEvent = verifyWebhook(body, generateTestHeader(body, 'whsec_x'), 'whsec_x', { tolerance: 300 })",
+      "const status: string = e.data.status",
+      "try { v2('{}', undefined, 'whsec_x') } catch (err) { if (err instanceof WebhookVerificationError) { const c: 'invalid_signature' | 'missing_header' | 'invalid_header' | 'timestamp_out_of_tolerance' = err.code; console.log(c, status) } }",
+    ].join('\n')
+    const wrong = "import { verifyWebhook } from 'svara/webhooks'\nverifyWebhook({ parsed: true }, 't=1', 'whsec_x')\n"
+    const run = (name, text) => {
+      fs.writeFileSync(path.join(dir, name), text)
+      try {
+        execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+          '--typeRoots', path.join(pkgDir, 'node_modules', '@types'), '--types', 'node', name], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })
+        return ''
+      } catch (err) {
+        return `${err.stdout}${err.stderr}`
+      }
+    }
+    assert.equal(run('ok.ts', ok), '')
+    assert.match(run('wrong.ts', wrong), /error TS\d+.*parsed/)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -270,7 +270,8 @@ pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claim
     Ok(claimed)
 }
 
-/// The point of no return: the job's Send API request is about to be written. True when this
+/// The point of no return: the job's Send API request is about to be written (and the Page it
+/// goes out from, when known, is recorded with it: receipts name the Page). True when this
 /// worker still holds the job (only then may it send).
 pub async fn mark_request_written(
     c: &mut AnyConnection,
@@ -278,15 +279,18 @@ pub async fn mark_request_written(
     owner: &str,
     attempt: i64,
     now: i64,
+    page_id: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
-        "UPDATE jobs SET phase = 'request_written', written_at = $4, updated_at = $4 \
+        "UPDATE jobs SET phase = 'request_written', written_at = $4, updated_at = $4, \
+         page_id = COALESCE($5, page_id) \
          WHERE id = $1 AND lease_owner = $2 AND attempts = $3 AND status = 'sending'",
     )
     .bind(id)
     .bind(owner)
     .bind(attempt)
     .bind(now)
+    .bind(page_id)
     .execute(&mut *c)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -301,20 +305,6 @@ pub struct Sent {
     pub attachment_id: Option<String>,
     /// The audio summary (JSON).
     pub audio: Option<String>,
-}
-
-/// Records the Page's id on a job (learnt before its send; receipts name the Page).
-pub async fn set_page_id(
-    c: &mut AnyConnection,
-    id: &str,
-    page_id: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE jobs SET page_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(page_id)
-        .execute(&mut *c)
-        .await?;
-    Ok(())
 }
 
 /// What a status change did.

@@ -16,8 +16,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
-/// Lease of a claimed delivery: longer than an attempt (its timeout) by a wide margin.
-pub const LEASE: Duration = Duration::from_secs(60);
+/// Lease of a claimed delivery: the send worker's (`--lease`), but at least one and a half
+/// attempts (their timeout), so that a slow attempt never loses its lease.
+pub fn lease(state: &AppState) -> Duration {
+    state
+        .config
+        .worker
+        .lease
+        .max(state.config.webhooks.timeout.mul_f64(1.5))
+}
 
 /// Starts the delivery worker. Its shutdown stops claiming and waits (up to the attempt
 /// timeout) for the attempts in flight; the leases of any left expire and another process (or
@@ -31,8 +38,9 @@ async fn run(d: Arc<deliver::Deliverer>, stop: StopSignal) {
     let state = d.state.clone();
     let settings = state.config.webhooks.clone();
     let mut tasks: JoinSet<()> = JoinSet::new();
-    let mut heartbeat = tokio::time::interval(LEASE / 3);
-    let mut sweep = tokio::time::interval(LEASE / 4);
+    let lease = lease(&state);
+    let mut heartbeat = tokio::time::interval(lease / 3);
+    let mut sweep = tokio::time::interval(lease / 4);
     heartbeat.tick().await;
     // The only process on a SQLite file: whatever the previous one left in flight is dead.
     if state.store.backend() == Backend::Sqlite {
@@ -68,7 +76,7 @@ async fn run(d: Arc<deliver::Deliverer>, stop: StopSignal) {
                 .store
                 .write(Box::new(move |c| {
                     Box::pin(async move {
-                        webhooks::claim(c, skip, &owner, now, now + LEASE.as_millis() as i64, limit)
+                        webhooks::claim(c, skip, &owner, now, now + lease.as_millis() as i64, limit)
                             .await
                     })
                 }))
@@ -93,7 +101,7 @@ async fn run(d: Arc<deliver::Deliverer>, stop: StopSignal) {
             _ = tokio::time::sleep(settings.poll_interval) => {}
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             _ = heartbeat.tick() => {
-                let (owner, until) = (d.owner.to_string(), state.store.now_ms() + LEASE.as_millis() as i64);
+                let (owner, until) = (d.owner.to_string(), state.store.now_ms() + lease.as_millis() as i64);
                 if let Err(e) = state.store.write(Box::new(move |c| {
                     Box::pin(async move { webhooks::heartbeat(c, &owner, until).await })
                 })).await {

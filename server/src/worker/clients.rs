@@ -69,6 +69,7 @@ struct ContextInner {
     phase: Mutex<Phase>,
     refusal: Mutex<Option<Refusal>>,
     pace_key: Mutex<Option<String>>,
+    page_id: Mutex<Option<String>>,
     written: Mutex<Option<Instant>>,
 }
 
@@ -108,19 +109,21 @@ impl JobContext {
                 phase: Mutex::new(Phase::Claimed),
                 refusal: Mutex::new(None),
                 pace_key: Mutex::new(None),
+                page_id: Mutex::new(None),
                 written: Mutex::new(None),
             }),
         }
     }
 
-    /// Names the Page the job's sends are paced under (`messenger:page:ID`, or the keyed hash
-    /// of the token while the Page's id is unknown).
-    pub fn set_pace_key(&self, key: String) {
+    /// Names the Page the job goes out from: its id when known (recorded with the point of no
+    /// return), and the key its sends are paced under.
+    pub fn set_page(&self, page_id: Option<String>, pace_key: String) {
+        *self.inner.page_id.lock().unwrap_or_else(|e| e.into_inner()) = page_id;
         *self
             .inner
             .pace_key
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(key);
+            .unwrap_or_else(|e| e.into_inner()) = Some(pace_key);
     }
 
     /// The key the job's sends are paced under, once known.
@@ -224,14 +227,21 @@ impl JobContext {
             self.inner.owner.to_string(),
             self.inner.attempt,
         );
+        let page_id = self
+            .inner
+            .page_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let now = self.inner.store.now_ms();
         let marked = self
             .inner
             .store
             .write_now(Box::new(move |c| {
-                Box::pin(
-                    async move { jobs::mark_request_written(c, &id, &owner, attempt, now).await },
-                )
+                Box::pin(async move {
+                    jobs::mark_request_written(c, &id, &owner, attempt, now, page_id.as_deref())
+                        .await
+                })
             }))
             .await;
         match marked {

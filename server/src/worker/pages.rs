@@ -32,12 +32,12 @@ impl Default for PageIds {
     }
 }
 
-/// The pacing key of a Page: `platform:page:ID`, or `platform:token:HASH` while the id is
-/// unknown.
-pub fn pace_key(platform: &str, page_id: Option<&str>, page_key: &str) -> String {
+/// The pacing key of a Page: `platform:mode:page:ID`, or `platform:mode:token:HASH` while the
+/// id is unknown (test and live Pages never share a budget).
+pub fn pace_key(platform: &str, mode: &str, page_id: Option<&str>, page_key: &str) -> String {
     match page_id {
-        Some(id) => format!("{platform}:page:{id}"),
-        None => format!("{platform}:token:{page_key}"),
+        Some(id) => format!("{platform}:{mode}:page:{id}"),
+        None => format!("{platform}:{mode}:token:{page_key}"),
     }
 }
 

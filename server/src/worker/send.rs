@@ -87,20 +87,8 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
         .page_ids
         .resolve(&w.state.store, &job.page_key, &client)
         .await;
-    if let Some(pid) = &page_id {
-        let (id, pid) = (job.id.clone(), pid.clone());
-        if let Err(e) = w
-            .state
-            .store
-            .write(Box::new(move |c| {
-                Box::pin(async move { crate::store::jobs::set_page_id(c, &id, &pid).await })
-            }))
-            .await
-        {
-            tracing::warn!(error = %e, "cannot record the Page id");
-        }
-    }
-    ctx.set_pace_key(pace_key(&job.platform, page_id.as_deref(), &job.page_key));
+    let key = pace_key(&job.platform, &job.mode, page_id.as_deref(), &job.page_key);
+    ctx.set_page(page_id, key);
 
     let (attachment_id, audio) = match &request.attachment_id {
         Some(id) => (id.clone(), None),

@@ -354,7 +354,7 @@ async fn the_sweeper_rechecks_the_state_it_read() {
         let (id, attempt) = (j.id.clone(), j.attempt);
         assert!(store
             .write(Box::new(move |c| Box::pin(async move {
-                jobs::mark_request_written(c, &id, "wkr_dead", attempt, 5).await
+                jobs::mark_request_written(c, &id, "wkr_dead", attempt, 5, None).await
             })))
             .await
             .unwrap());
@@ -432,7 +432,9 @@ async fn crash_rule_of_the_sweep(db: Db) {
         let (id, attempt, o) = (got[1].id.clone(), got[1].attempt, owner.to_owned());
         store
             .write(Box::new(move |c| {
-                Box::pin(async move { jobs::mark_request_written(c, &id, &o, attempt, now).await })
+                Box::pin(
+                    async move { jobs::mark_request_written(c, &id, &o, attempt, now, None).await },
+                )
             }))
             .await
             .unwrap();
@@ -496,7 +498,7 @@ async fn pacing_slots_and_pauses_hold_across_processes(db: Db) {
         one.clone()
     };
     let (p1, p2) = (Pacer::new(one.clone(), 10.0), Pacer::new(two.clone(), 10.0));
-    let page = "messenger:page:104857600123456";
+    let page = "messenger:live:page:104857600123456";
     let mut slots = Vec::new();
     for i in 0..20 {
         let p = if i % 2 == 0 { &p1 } else { &p2 };
@@ -514,7 +516,7 @@ async fn pacing_slots_and_pauses_hold_across_processes(db: Db) {
     let after = p2.reserve(page).await.unwrap();
     assert!(after >= one.now_ms() + 1400, "{after}");
     // Another Page is not held back.
-    let other = p2.reserve("messenger:page:2").await.unwrap();
+    let other = p2.reserve("messenger:live:page:2").await.unwrap();
     assert!(other <= two.now_ms() + 5);
     one.close().await;
     two.close().await;
