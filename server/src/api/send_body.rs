@@ -1,5 +1,5 @@
 //! Reading the body of `POST /v1/send` without the network: JSON object, server-only fields
-//! (`dry_run`, `duration`, `audio_id`), the fields the server refuses over HTTP (`audio_path`
+//! (`dry_run`, `duration`, `audio_id`, `webhook_url`), the fields the server refuses over HTTP (`audio_path`
 //! would read the server's own files, `graph_url` would choose the target the key's mode
 //! decides, `audio` bytes belong in `POST /v1/audio`), then the core's own parser and validation
 //! (`svara::SendRequest`: the same field names, ranges and messages as every Svara SDK). What is
@@ -35,6 +35,8 @@ pub struct ParsedSend {
     pub stored: Map<String, Value>,
     /// `duration` as given.
     pub duration: Option<f64>,
+    /// Where this note's events are posted too (checked against the key's mode by the caller).
+    pub webhook_url: Option<String>,
     /// Secrets to seal: token, app secret, audio URL.
     pub secrets: Map<String, Value>,
     /// What makes a distinct Page client (token, app secret and client options; the target is
@@ -81,7 +83,7 @@ pub fn core_fields() -> Vec<String> {
 }
 
 /// Fields the server adds to the core's.
-pub const SERVER_FIELDS: [&str; 3] = ["audio_id", "duration", "dry_run"];
+pub const SERVER_FIELDS: [&str; 4] = ["audio_id", "duration", "dry_run", "webhook_url"];
 
 /// Sorted-key JSON, independent of how `serde_json` keeps maps.
 pub fn canonical_json(v: &Value) -> Vec<u8> {
@@ -206,6 +208,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         }
     };
     let audio_id = take_str(&mut obj, "audio_id")?;
+    let webhook_url = take_str(&mut obj, "webhook_url")?;
 
     let platform = match obj.get("platform") {
         None | Some(Value::Null) => "messenger".to_owned(),
@@ -344,6 +347,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         dry_run,
         stored: obj,
         duration,
+        webhook_url,
         secrets,
         client_material: Value::Object(material),
         canonical,
