@@ -100,7 +100,7 @@ impl PageIds {
         url.query_pairs_mut().append_pair("fields", "id");
         if let Some(secret) = &c.app_secret {
             url.query_pairs_mut()
-                .append_pair("appsecret_proof", &svara::appsecret_proof(&c.token, secret));
+                .append_pair("appsecret_proof", &svara::appsecret_proof(secret, &c.token));
         }
         let resp = self
             .http
