@@ -18,7 +18,8 @@
 //!
 //! Request flow: connection (limits, timeouts) -> route and version -> faults -> body
 //! (multipart, JSON or form, bounded) -> token and proof -> parameters -> rate limit ->
-//! person and window -> media (file | url | attachment id) -> store -> answer.
+//! person and window -> media (file | url | attachment id) -> store -> answer -> (with
+//! `webhooks`) the signed `message_deliveries` / `message_reads` events Meta would post.
 
 mod auth;
 mod config;
@@ -41,6 +42,7 @@ mod store;
 mod templates;
 mod validate;
 mod versions;
+mod webhooks;
 
 pub use auth::appsecret_proof;
 pub use config::*;
@@ -52,3 +54,4 @@ pub use rate_limit::BUC_HEADER;
 pub use server::{Emulator, EmulatorError};
 pub use store::{Attachment, AudioOrigin, Delivery, RecipientLog, Snapshot};
 pub use versions::{NEWEST as NEWEST_GRAPH_VERSION, VERSION_HEADER};
+pub use webhooks::{hub_signature, WebhookConfig, WebhookPost};

@@ -268,6 +268,9 @@ pub struct EmulatorConfig {
     /// with the same id are replaced by the scenario's). Default false: a scenario's lists
     /// replace the built-in Pages and PSIDs entirely.
     pub extend_defaults: bool,
+    /// Messenger webhook events to post to the bot (delivery and read receipts, signed with the
+    /// app secret); unset: none, like an app without a webhook subscription.
+    pub webhooks: Option<crate::webhooks::WebhookConfig>,
 }
 
 impl Default for EmulatorConfig {
@@ -315,6 +318,7 @@ impl Default for EmulatorConfig {
             limits: ServerLimits::default(),
             keep_audio_bytes: 64 * 1024 * 1024,
             extend_defaults: false,
+            webhooks: None,
         }
     }
 }
@@ -446,6 +450,21 @@ impl EmulatorConfig {
                 )));
             }
         }
+        if let Some(w) = &self.webhooks {
+            let url = url::Url::parse(&w.url).ok();
+            if !url.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::Invalid(format!(
+                    "webhooks.url {:?} is not an http(s) URL (the bot's webhook endpoint)",
+                    w.url
+                )));
+            }
+            if w.app_secret.is_none() && self.app_secret.is_none() {
+                return Err(ConfigError::Invalid(
+                    "webhooks need a secret to sign with: set webhooks.app_secret (or app_secret)"
+                        .into(),
+                ));
+            }
+        }
         if self.limits.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "limits.max_connections must be at least 1".into(),
@@ -522,6 +541,17 @@ impl EmulatorConfig {
         if per_second == 0 {
             self.rate_limit.other_sends_per_second = 0;
         }
+        self
+    }
+
+    /// Posts Messenger webhook events (delivery receipts 200 ms after each accepted message,
+    /// read receipts on request) to `url`, signed with `app_secret`.
+    pub fn with_webhooks(mut self, url: &str, app_secret: &str) -> Self {
+        self.webhooks = Some(crate::webhooks::WebhookConfig {
+            url: url.to_owned(),
+            app_secret: Some(app_secret.into()),
+            ..crate::webhooks::WebhookConfig::default()
+        });
         self
     }
 
