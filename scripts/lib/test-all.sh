@@ -35,3 +35,8 @@ bash scripts/lib/test-emulator-compat.sh
 
 step "Server: svara serve and the documented HTTP examples (scripts/lib/test-server.sh)"
 bash scripts/lib/test-server.sh
+
+# Last: the release artifacts (issue 16). A separate build (zig, glibc 2.17, the release profile),
+# so it does not take clippy's wrapper: the artifacts are those `./scripts/release` alone makes.
+step "Release artifacts, installed and run without a Rust toolchain (scripts/lib/test-release.sh)"
+env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS bash scripts/lib/test-release.sh

@@ -2,7 +2,7 @@
 # The release artifacts (issue 16), as users get them, on a PATH without cargo, rustc or a C
 # compiler:
 #   1. ./scripts/release writes dist/ (one zig/glibc 2.17 release build for wheel, addon, CLI;
-#      `cargo publish --dry-run` of every crate);
+#      `cargo package --no-verify` of every crate: SVARA_RELEASE_CRATES=package);
 #   2. the glibc symbol versions the wheel's module, the addon and the CLI require are no newer
 #      than the tag (2.17), they need no libstdc++ and only the libraries of the manylinux policy;
 #      every artifact carries the licences of the native code;
@@ -12,8 +12,15 @@
 #      ESM (examples/node via run-examples.mjs) and as CommonJS, against the emulator; the loader's
 #      errors when the platform package is missing and on a platform without one;
 #   5. the standalone CLI from its tarball converts a recording and sends it to the emulator;
-#   6. the sdist builds from source (pip wheel of it) and its wheel converts audio;
-#   7. the .crate files hold what `cargo add svara` / `cargo install svara-cli` need.
+#   6. the sdist builds from source (pip wheel of it, in the release profile and environment and
+#      the release build's target directory: only the sdist's own crates compile, which is
+#      checked) and its wheel, installed in a fresh venv, converts audio;
+#   7. the .crate files hold what `cargo add svara` / `cargo install svara-cli` need, resolve to
+#      the versions of Cargo.lock, and their sources type-check together (`cargo check` of the
+#      unpacked crates, their registry dependencies on each other patched to the unpacked ones;
+#      the build scripts and C libraries are those of the release build). This replaces
+#      `cargo package`'s verification build (every crate compiled on its own in a fresh target
+#      directory, ~12 minutes on 2 cores), which `./scripts/release` alone still runs.
 # SVARA_RELEASE_REUSE=1 checks an existing dist/ instead of running scripts/release.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +28,7 @@ source scripts/lib/common.sh
 source scripts/lib/release-env.sh
 
 ROOT=$PWD
+CHECK_START=$(date +%s)
 DIST="$ROOT/dist"
 WORK="$ROOT/target/release-check"
 fail() { echo "test-release: FAILED: $*" >&2; exit 1; }
@@ -29,10 +37,13 @@ VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Carg
 if [ "${SVARA_RELEASE_REUSE:-0}" = 1 ] && [ -f "$DIST/SHA256SUMS" ]; then
   step "Release check: reusing dist/ (SVARA_RELEASE_REUSE=1)"
 else
-  step "Release check: ./scripts/release"
-  ./scripts/release
+  step "Release check: ./scripts/release (SVARA_RELEASE_CRATES=package)"
+  SVARA_RELEASE_CRATES=package ./scripts/release
 fi
+RELEASE_SECONDS=$(( $(date +%s) - CHECK_START ))
 ensure_apt binutils unzip
+# The release toolchain (auditwheel; zig for the sdist and crate builds below).
+release_env
 
 WHEEL=$(ls "$DIST"/svara-"$VERSION"-cp39-abi3-*manylinux*_x86_64.whl 2>/dev/null | head -n1)
 SDIST="$DIST/svara-$VERSION.tar.gz"
@@ -76,7 +87,6 @@ for f in "$SO" "$ADDON" "$CLI"; do
 done
 auditwheel show "$WHEEL" | tr -s '\n ' '  ' | grep -q 'is consistent with the following platform tag: "manylinux_2_17_x86_64"' \
   || fail "auditwheel show does not confirm manylinux_2_17_x86_64"
-"$RELEASE_TOOLS/bin/python" -m auditwheel repair --help >/dev/null  # the checker itself runs
 if readelf -d "$CLI" | grep -q 'RPATH\|RUNPATH'; then fail "the CLI binary carries an RPATH"; fi
 
 step "Release check: licences inside every artifact"
@@ -249,35 +259,44 @@ echo "svara send: $id"
 [[ "$id" =~ ^m_[A-Za-z0-9_-]+$ ]] || fail "svara send printed no message id: $id"
 delivered_voice_note "$CLI_EMULATOR_URL" "$id"
 
-step "Release check: the sdist builds from source"
+step "Release check: the sdist builds from source, reusing the release build's dependencies"
 tar -tzf "$SDIST" > "$WORK/sdist.txt"
 for f in pyproject.toml Cargo.toml Cargo.lock core/Cargo.toml core/src/lib.rs emulator/Cargo.toml \
          workspace-hack/Cargo.toml bindings-python/Cargo.toml bindings-python/src/lib.rs \
          bindings-python/python/svara/__init__.py LICENSE-MIT; do
   grep -qx "svara-$VERSION/$f" "$WORK/sdist.txt" || fail "the sdist has no $f"
 done
-# A from-source install: pip runs maturin's build backend on the sdist with the system C compiler.
-# The same target directory and the dev profile of the test builds, so only the sdist's own
-# crates compile (their sources are elsewhere than the checkout's).
+# A from-source install: pip runs maturin's PEP 517 backend on the sdist (the release profile, as
+# pip always builds it). The release environment and target directory are those of the wheel, so
+# the dependencies, FDK AAC and libopus come from the release build; the sdist's own crates (their
+# sources are elsewhere than the checkout's) compile, nothing else may.
+SDIST_LOG="$WORK/sdist-build.log"
+t=$(date +%s)
+CARGO_TARGET_DIR="$ROOT/target" MATURIN_PEP517_ARGS="--locked" \
+  "$RELEASE_TOOLS/bin/python" -m pip wheel -v --no-deps --no-build-isolation --no-index "$SDIST" -w "$WORK/sdist-wheel" \
+  > "$SDIST_LOG" 2>&1 || { tail -n 60 "$SDIST_LOG"; fail "pip wheel of the sdist"; }
+SDIST_SECONDS=$(( $(date +%s) - t ))
+compiled=$(sed -n 's/^ *Compiling \([A-Za-z0-9_-]*\) v.*/\1/p' "$SDIST_LOG" | sort -u | tr '\n' ' ')
+rebuilt=$(tr ' ' '\n' <<<"$compiled" | grep -Evx 'svara|svara-emulator|svara-workspace-hack|svara-python|' || true)
+[ -n "$compiled" ] || { tail -n 30 "$SDIST_LOG"; fail "the sdist build compiled nothing (is the log complete?)"; }
+[ -z "$rebuilt" ] || fail "the sdist build compiled dependencies again instead of reusing the release build: $(echo $rebuilt)"
+echo "pip wheel of the sdist: $SDIST_SECONDS s, compiled only ${compiled% } (every dependency from the release build)"
 SDIST_VENV="$WORK/venv-sdist"
-python3 -m venv "$SDIST_VENV"
-"$SDIST_VENV/bin/python" -m pip install --quiet -r <(grep -E '^maturin==' scripts/lib/release-tools.txt)
-env -u CARGO_BUILD_TARGET CARGO_TARGET_DIR="$ROOT/target" CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')" \
-  PATH="$SDIST_VENV/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
-  SHOW='Compiling|Finished|Built|error' timed "pip wheel dist/svara-$VERSION.tar.gz" first \
-  "$SDIST_VENV/bin/python" -m pip wheel --no-deps --no-build-isolation "$SDIST" -w "$WORK/sdist-wheel"
-"$SDIST_VENV/bin/python" -m pip install --quiet --no-index "$WORK"/sdist-wheel/svara-*.whl
-(cd "$WORK" && "$SDIST_VENV/bin/python" - "$ROOT/tests/fixtures/speech-stereo.mp3" <<'EOF') || fail "the wheel built from the sdist does not convert"
+run_user python3 -m venv "$SDIST_VENV"
+run_user "$SDIST_VENV/bin/python" -m pip install --quiet --no-index "$WORK"/sdist-wheel/svara-*.whl
+(cd "$WORK" && run_user "$SDIST_VENV/bin/python" - "$ROOT/tests/fixtures/speech-stereo.mp3" <<'PY') || fail "the wheel built from the sdist does not convert"
 import sys, svara
 info = svara.probe(sys.argv[1])
 m4a = svara.transcode(sys.argv[1])
 out = svara.probe(m4a)
-print(f"from the sdist: {info['container']}/{info['codec']} -> {out['container']}/{out['codec']}, {len(m4a)} bytes")
+print(f"from the sdist: {info['container']}/{info['codec']} -> {out['container']}/{out['codec']}, {len(m4a)} bytes, "
+      f"{out['duration_ms']} ms of {info['duration_ms']} ms")
 sys.exit(0 if out["codec"] == "aac-lc" and abs(out["duration_ms"] - info["duration_ms"]) < 100 else 1)
-EOF
+PY
 
-step "Release check: the crates"
-for c in svara svara-emulator svara-server svara-workspace-hack svara-cli; do
+step "Release check: the crates (contents, versions, and a type check of the packaged sources)"
+CRATE_NAMES=(svara svara-emulator svara-server svara-workspace-hack svara-cli)
+for c in "${CRATE_NAMES[@]}"; do
   crate="$DIST/crates/$c-$VERSION.crate"
   [ -f "$crate" ] || fail "no $c-$VERSION.crate"
   manifest=$(tar -xzOf "$crate" "$c-$VERSION/Cargo.toml")
@@ -291,6 +310,62 @@ done
 core_manifest=$(tar -xzOf "$DIST/crates/svara-$VERSION.crate" "svara-$VERSION/Cargo.toml")
 if grep -q 'svara-emulator\|svara-workspace-hack' <<<"$core_manifest"; then fail "the svara crate depends on a workspace-internal crate"; fi
 tar -tzf "$DIST/crates/svara-cli-$VERSION.crate" | grep -qx "svara-cli-$VERSION/Cargo.lock" || fail "svara-cli.crate has no Cargo.lock (cargo install --locked)"
-echo "5 crates packaged and verified (cargo publish --dry-run); versions, no path dependencies"
+# `cargo install svara-cli --locked` builds with the .crate's Cargo.lock: the versions must be
+# those this release was built and tested with.
+python3 - "$ROOT/Cargo.lock" <(tar -xzOf "$DIST/crates/svara-cli-$VERSION.crate" "svara-cli-$VERSION/Cargo.lock") <<'PY' \
+  || fail "svara-cli.crate's Cargo.lock differs from the workspace's"
+import sys, tomllib
+ws = {(p["name"], p["version"]) for p in tomllib.load(open(sys.argv[1], "rb"))["package"]}
+cli = [(p["name"], p["version"]) for p in tomllib.load(open(sys.argv[2], "rb"))["package"]]
+other = [f"{n} {v}" for n, v in cli if (n, v) not in ws]
+print(f"svara-cli.crate's Cargo.lock: {len(cli)} packages, all at the workspace's locked versions" if not other
+      else f"not in the workspace's Cargo.lock: {', '.join(other)}")
+sys.exit(1 if other else 0)
+PY
+# The packaged sources, unpacked side by side as crates.io would serve them; the registry
+# dependencies on each other are patched to these copies (they are not on crates.io yet).
+CRATES_WS="$WORK/crates"
+mkdir -p "$CRATES_WS"
+for c in "${CRATE_NAMES[@]}"; do tar -xzf "$DIST/crates/$c-$VERSION.crate" -C "$CRATES_WS"; done
+python3 - "$ROOT/Cargo.toml" "$CRATES_WS/Cargo.toml" "$VERSION" "${CRATE_NAMES[@]}" <<'PY'
+import sys, tomllib
+root = tomllib.load(open(sys.argv[1], "rb"))
+out, version, names = sys.argv[2], sys.argv[3], sys.argv[4:]
+def value(v):
+    if isinstance(v, bool): return "true" if v else "false"
+    if isinstance(v, (int, float)): return str(v)
+    return '"' + str(v) + '"'
+lines = ["# The packaged crates as one workspace (scripts/lib/test-release.sh).", "[workspace]", 'resolver = "2"',
+         "members = [" + ", ".join(f'"{n}-{version}"' for n in names) + "]", "", "[patch.crates-io]"]
+lines += [f'{n} = {{ path = "{n}-{version}" }}' for n in names]
+# The root's profiles, so that the build scripts and C libraries of the release build are reused.
+def table(name, t):
+    scalars = {k: v for k, v in t.items() if not isinstance(v, dict)}
+    lines.extend(["", f"[{name}]"] + [f"{k} = {value(v)}" for k, v in scalars.items()])
+    for k, v in t.items():
+        if isinstance(v, dict): table(f'{name}.{k if k.replace("-", "").replace("_", "").isalnum() else chr(34) + k + chr(34)}', v)
+for prof, t in root.get("profile", {}).items():
+    table(f"profile.{prof}", t)
+open(out, "w").write("\n".join(lines) + "\n")
+PY
+cp "$ROOT/Cargo.lock" "$CRATES_WS/Cargo.lock"
+CHECK_LOG="$WORK/crates-check.log"
+t=$(date +%s)
+(cd "$CRATES_WS" && CARGO_TARGET_DIR="$ROOT/target" cargo check --release --offline --workspace --message-format short) \
+  > "$CHECK_LOG" 2>&1 || { tail -n 60 "$CHECK_LOG"; fail "cargo check of the packaged crates"; }
+CHECK_SECONDS=$(( $(date +%s) - t ))
+if grep -E '^(warning|error)' "$CHECK_LOG"; then fail "cargo check of the packaged crates warns"; fi
+# Every version the packaged crates resolved to is the workspace's (no other version crept in).
+python3 - "$ROOT/Cargo.lock" "$CRATES_WS/Cargo.lock" <<'PY' || fail "the packaged crates resolve to other versions than Cargo.lock"
+import sys, tomllib
+ws = {(p["name"], p["version"]) for p in tomllib.load(open(sys.argv[1], "rb"))["package"]}
+got = [(p["name"], p["version"]) for p in tomllib.load(open(sys.argv[2], "rb"))["package"]]
+other = [f"{n} {v}" for n, v in got if (n, v) not in ws]
+if other: print("resolved outside Cargo.lock:", ", ".join(other))
+sys.exit(1 if other else 0)
+PY
+echo "cargo check of the 5 unpacked crates: $CHECK_SECONDS s; $(grep -c '^ *Checking' "$CHECK_LOG") crates checked," \
+     "$(grep -c '^ *Compiling' "$CHECK_LOG") compiled (build scripts, proc macros and C libraries from the release build)"
 
-echo "test-release: all release checks passed"
+echo "test-release: all release checks passed in $(( $(date +%s) - CHECK_START )) s" \
+     "(scripts/release $RELEASE_SECONDS s, the sdist build $SDIST_SECONDS s, the crates' check $CHECK_SECONDS s)"
