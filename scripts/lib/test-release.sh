@@ -85,9 +85,9 @@ for f in "$SO" "$ADDON" "$CLI"; do
   done
   echo "${f#"$U"/}: newest symbol version GLIBC_$newest (<= $GLIBC_FLOOR); needs $(echo $needed | tr ' ' ',')"
 done
-auditwheel show "$WHEEL" | tr -s '\n ' '  ' | grep -q 'is consistent with the following platform tag: "manylinux_2_17_x86_64"' \
+auditwheel show "$WHEEL" | tr -s '\n ' '  ' | grep 'is consistent with the following platform tag: "manylinux_2_17_x86_64"' >/dev/null \
   || fail "auditwheel show does not confirm manylinux_2_17_x86_64"
-if readelf -d "$CLI" | grep -q 'RPATH\|RUNPATH'; then fail "the CLI binary carries an RPATH"; fi
+if readelf -d "$CLI" | grep 'RPATH\|RUNPATH' >/dev/null; then fail "the CLI binary carries an RPATH"; fi
 
 step "Release check: licences inside every artifact"
 for dir in "$U/wheel/svara-$VERSION.dist-info/licenses" "$U/npm-main/package" "$U/npm-platform/package" "$U/cli/$CLI_NAME"; do
@@ -98,9 +98,9 @@ done
 grep -q 'Fraunhofer FDK AAC Codec' "$U/cli/$CLI_NAME/LICENSES/FDK-AAC.txt" || fail "the FDK AAC licence text is wrong"
 grep -q '^fdk-aac-sys v' "$U/cli/$CLI_NAME/THIRD-PARTY-CRATES.txt" || fail "THIRD-PARTY-CRATES.txt does not list fdk-aac-sys"
 grep -q '^symphonia-core v.*MPL-2.0' "$U/npm-platform/package/THIRD-PARTY-CRATES.txt" || fail "the addon's crate list lacks symphonia (MPL-2.0)"
-tar -tzf "$SDIST" | grep -q "^svara-$VERSION/LICENSES/FDK-AAC.txt$" || fail "the sdist has no LICENSES/FDK-AAC.txt"
+tar -tzf "$SDIST" | grep "^svara-$VERSION/LICENSES/FDK-AAC.txt$" >/dev/null || fail "the sdist has no LICENSES/FDK-AAC.txt"
 for c in "$DIST"/crates/*.crate; do
-  tar -tzf "$c" | grep -q '/LICENSE-MIT$' || fail "$(basename "$c") has no LICENSE-MIT"
+  tar -tzf "$c" | grep '/LICENSE-MIT$' >/dev/null || fail "$(basename "$c") has no LICENSE-MIT"
 done
 echo "LICENSE-MIT, LICENSE-APACHE and LICENSES/ (FDK AAC, libopus, LLVM libc++) in the wheel, both npm packages, the CLI tarball; licence files in the sdist and crates"
 
@@ -182,7 +182,7 @@ mkdir -p "$APP"
 (cd "$APP" && run_user npm init -y >/dev/null && run_user npm pkg set type=module >/dev/null \
   && run_user npm install --offline --no-audit --no-fund --loglevel=error "$NPM_MAIN" "$NPM_PLATFORM") \
   || fail "npm install of the release tarballs"
-if find "$APP/node_modules/svara" -name '*.node' | grep -q .; then fail "the main svara package contains an addon"; fi
+if find "$APP/node_modules/svara" -name '*.node' | grep . >/dev/null; then fail "the main svara package contains an addon"; fi
 [ -f "$APP/node_modules/@svara/linux-x64-gnu/svara.linux-x64-gnu.node" ] || fail "@svara/linux-x64-gnu did not install its addon"
 grep -q "\"@svara/linux-x64-gnu\": \"$VERSION\"" "$APP/node_modules/svara/package.json" \
   || fail "svara's package.json has no optionalDependencies on @svara/linux-x64-gnu $VERSION"
@@ -203,7 +203,7 @@ const { startEmulator } = require("svara/testing");
       graph_url: emulator.url,
     });
     console.log(`Voice note sent: ${result.id}`);
-    const got = emulator.messages(emulator.psid).find((d) => d.message_id === result.id);
+    const got = emulator.deliveries(emulator.psid).find((d) => d.message_id === result.id);
     if (!got || !got.voice_note || got.audio.codec !== "aac-lc") throw new Error(`no AAC voice note ${result.id} in the emulator`);
     if (RateLimitedError.code !== "rate_limited") throw new Error("RateLimitedError.code");
     console.log(`ok: CommonJS send delivered ${result.id} (${got.audio.container}/${got.audio.codec})`);
@@ -237,7 +237,7 @@ grep -q 'the published platform packages are @svara/linux-x64-gnu, and @svara/li
   || fail "the loader's error does not name the published platform packages: $msg"
 
 step "Release check: the standalone CLI converts and sends to the emulator"
-run_user "$CLI" --version | grep -q "$VERSION" || fail "svara --version does not print $VERSION"
+run_user "$CLI" --version | grep "$VERSION" >/dev/null || fail "svara --version does not print $VERSION"
 run_user "$CLI" convert tests/fixtures/speech-stereo.mp3 "$WORK/cli-note.m4a"
 probe=$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name,channels:format=duration -of default=nw=1 "$WORK/cli-note.m4a")
 grep -q '^codec_name=aac$' <<<"$probe" && grep -q '^channels=1$' <<<"$probe" || fail "svara convert did not write mono AAC: $probe"
@@ -263,16 +263,26 @@ step "Release check: the sdist builds from source, reusing the release build's d
 tar -tzf "$SDIST" > "$WORK/sdist.txt"
 for f in pyproject.toml Cargo.toml Cargo.lock core/Cargo.toml core/src/lib.rs emulator/Cargo.toml \
          workspace-hack/Cargo.toml bindings-python/Cargo.toml bindings-python/src/lib.rs \
-         bindings-python/python/svara/__init__.py LICENSE-MIT; do
+         python/svara/__init__.py LICENSE-MIT; do
   grep -qx "svara-$VERSION/$f" "$WORK/sdist.txt" || fail "the sdist has no $f"
 done
 # A from-source install: pip runs maturin's PEP 517 backend on the sdist (the release profile, as
 # pip always builds it). The release environment and target directory are those of the wheel, so
-# the dependencies, FDK AAC and libopus come from the release build; the sdist's own crates (their
-# sources are elsewhere than the checkout's) compile, nothing else may.
+# the dependencies, FDK AAC and libopus come from the release build: only the sdist's own crates
+# may compile. Cargo identifies a path crate by its path relative to the workspace root, and the
+# sdist keeps the checkout's layout, so it also takes the release build of a crate whose files are
+# all present and not newer (maturin writes 2006 mtimes): sound only if the sdist's Rust sources
+# are the checkout's, byte for byte, which is checked first.
+mkdir -p "$WORK/sdist-src"
+tar -xzf "$SDIST" -C "$WORK/sdist-src"
+for f in $(cd "$WORK/sdist-src/svara-$VERSION" && find core emulator workspace-hack bindings-python -name '*.rs'); do
+  cmp -s "$WORK/sdist-src/svara-$VERSION/$f" "$ROOT/$f" || fail "the sdist's $f differs from the checkout's"
+done
 SDIST_LOG="$WORK/sdist-build.log"
 t=$(date +%s)
-CARGO_TARGET_DIR="$ROOT/target" MATURIN_PEP517_ARGS="--locked" \
+# --offline: the sdist's Cargo.lock (the workspace's; cargo drops the entries of the crates the
+# sdist leaves out) must resolve everything without fetching another version.
+CARGO_TARGET_DIR="$ROOT/target" MATURIN_PEP517_ARGS="--offline" \
   "$RELEASE_TOOLS/bin/python" -m pip wheel -v --no-deps --no-build-isolation --no-index "$SDIST" -w "$WORK/sdist-wheel" \
   > "$SDIST_LOG" 2>&1 || { tail -n 60 "$SDIST_LOG"; fail "pip wheel of the sdist"; }
 SDIST_SECONDS=$(( $(date +%s) - t ))
@@ -280,7 +290,8 @@ compiled=$(sed -n 's/^ *Compiling \([A-Za-z0-9_-]*\) v.*/\1/p' "$SDIST_LOG" | so
 rebuilt=$(tr ' ' '\n' <<<"$compiled" | grep -Evx 'svara|svara-emulator|svara-workspace-hack|svara-python|' || true)
 [ -n "$compiled" ] || { tail -n 30 "$SDIST_LOG"; fail "the sdist build compiled nothing (is the log complete?)"; }
 [ -z "$rebuilt" ] || fail "the sdist build compiled dependencies again instead of reusing the release build: $(echo $rebuilt)"
-echo "pip wheel of the sdist: $SDIST_SECONDS s, compiled only ${compiled% } (every dependency from the release build)"
+echo "pip wheel of the sdist: $SDIST_SECONDS s; compiled ${compiled% }; every dependency and the other svara crates" \
+     "(their sources identical to the checkout's) from the release build"
 SDIST_VENV="$WORK/venv-sdist"
 run_user python3 -m venv "$SDIST_VENV"
 run_user "$SDIST_VENV/bin/python" -m pip install --quiet --no-index "$WORK"/sdist-wheel/svara-*.whl
@@ -304,12 +315,12 @@ for c in "${CRATE_NAMES[@]}"; do
 done
 cli_manifest=$(tar -xzOf "$DIST/crates/svara-cli-$VERSION.crate" "svara-cli-$VERSION/Cargo.toml")
 for dep in svara svara-emulator svara-server svara-workspace-hack; do
-  grep -A1 -x "\[dependencies.$dep\]" <<<"$cli_manifest" | grep -q "version = \"$VERSION\"" \
+  grep -A1 -x "\[dependencies.$dep\]" <<<"$cli_manifest" | grep "version = \"$VERSION\"" >/dev/null \
     || fail "svara-cli's packaged manifest does not depend on $dep $VERSION"
 done
 core_manifest=$(tar -xzOf "$DIST/crates/svara-$VERSION.crate" "svara-$VERSION/Cargo.toml")
 if grep -q 'svara-emulator\|svara-workspace-hack' <<<"$core_manifest"; then fail "the svara crate depends on a workspace-internal crate"; fi
-tar -tzf "$DIST/crates/svara-cli-$VERSION.crate" | grep -qx "svara-cli-$VERSION/Cargo.lock" || fail "svara-cli.crate has no Cargo.lock (cargo install --locked)"
+tar -tzf "$DIST/crates/svara-cli-$VERSION.crate" | grep -x "svara-cli-$VERSION/Cargo.lock" >/dev/null || fail "svara-cli.crate has no Cargo.lock (cargo install --locked)"
 # `cargo install svara-cli --locked` builds with the .crate's Cargo.lock: the versions must be
 # those this release was built and tested with.
 python3 - "$ROOT/Cargo.lock" <(tar -xzOf "$DIST/crates/svara-cli-$VERSION.crate" "svara-cli-$VERSION/Cargo.lock") <<'PY' \
