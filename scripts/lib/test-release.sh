@@ -13,8 +13,9 @@
 #      errors when the platform package is missing and on a platform without one;
 #   5. the standalone CLI from its tarball converts a recording and sends it to the emulator;
 #   6. the sdist builds from source (pip wheel of it, in the release profile and environment and
-#      the release build's target directory: only the sdist's own crates compile, which is
-#      checked) and its wheel, installed in a fresh venv, converts audio;
+#      the release build's target directory: nothing but the sdist's own crates may compile, and
+#      those cargo takes from the release build must have the checkout's sources, byte for byte)
+#      and its wheel, installed in a fresh venv, converts audio;
 #   7. the .crate files hold what `cargo add svara` / `cargo install svara-cli` need, resolve to
 #      the versions of Cargo.lock, and their sources type-check together (`cargo check` of the
 #      unpacked crates, their registry dependencies on each other patched to the unpacked ones;
