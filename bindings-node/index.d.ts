@@ -41,7 +41,7 @@ export interface ConversionFields {
   bitrate?: number
   /** True to keep stereo recordings stereo (voice notes are mono by default). */
   keep_stereo?: boolean
-  /** True to encode about twice as fast for about 3 dB less SNR. */
+  /** True to encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus). */
   fast_encode?: boolean
   /** The longest recording to accept, in seconds; seconds between 0 and 86400. */
   max_duration?: number

@@ -67,8 +67,10 @@ def test_transcode_options() -> None:
         svara.transcode(MP3, max_duration=0.5)
     with pytest.raises(svara.InvalidRequestError, match="bitrate"):
         svara.transcode(MP3, bitrate=5)
-    fast = svara.transcode(MP3, fast_encode=True)
-    assert fast != svara.transcode(MP3), "fast_encode changes the encoding"
+    # At 32 kb/s FDK's afterburner pays, so fast_encode turns it off; at the default 64 kb/s it is off
+    # anyway and fast_encode changes nothing (README, Performance).
+    fast = svara.transcode(MP3, bitrate=32000, fast_encode=True)
+    assert fast != svara.transcode(MP3, bitrate=32000), "fast_encode changes the encoding"
     assert svara.probe(fast).codec == "aac-lc"
     with pytest.raises(svara.AudioTooLargeError):
         svara.transcode(MP3, max_duration_ms=500)

@@ -94,7 +94,7 @@ pub struct SendBody {
     pub bitrate: Option<u32>,
     /// Keep stereo recordings stereo (default: mono, as voice notes are).
     pub keep_stereo: Option<bool>,
-    /// Encode about twice as fast for about 3 dB less SNR.
+    /// Encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus).
     pub fast_encode: Option<bool>,
     /// The longest recording to accept, in seconds (longer ones fail as `audio_too_large`).
     pub max_duration: Option<f64>,

@@ -267,7 +267,7 @@ pub const FIELDS: &[Field] = &[
     field("audio", Bytes, S::Audio, "the recording's bytes"),
     ranged("bitrate", Integer, S::Conversion, "the AAC bitrate in bits per second", &limits::BITRATE),
     field("keep_stereo", Flag, S::Conversion, "true to keep stereo recordings stereo (voice notes are mono by default)"),
-    field("fast_encode", Flag, S::Conversion, "true to encode about twice as fast for about 3 dB less SNR"),
+    field("fast_encode", Flag, S::Conversion, "true to encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus)"),
     ranged("max_duration", Seconds, S::Conversion, "the longest recording to accept, in seconds", &limits::MAX_DURATION_SECONDS),
     ranged("max_duration_ms", Integer, S::Conversion, "the longest recording to accept, in milliseconds", &limits::MAX_DURATION_MS),
     field("attachment_id", Text, S::Message, "an attachment id returned by upload(), sent instead of audio"),
