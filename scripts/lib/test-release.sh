@@ -279,12 +279,15 @@ tar -xzf "$SDIST" -C "$WORK/sdist-src"
 for f in $(cd "$WORK/sdist-src/svara-$VERSION" && find core emulator workspace-hack bindings-python -name '*.rs'); do
   cmp -s "$WORK/sdist-src/svara-$VERSION/$f" "$ROOT/$f" || fail "the sdist's $f differs from the checkout's"
 done
+# The crates whose manifests maturin rewrites are builds of their own, which an earlier run of
+# this check may have left: new mtimes make cargo compile them from this sdist, always.
+find "$WORK/sdist-src/svara-$VERSION/bindings-python" "$WORK/sdist-src/svara-$VERSION/workspace-hack" -type f -exec touch {} +
 SDIST_LOG="$WORK/sdist-build.log"
 t=$(date +%s)
 # --offline: the sdist's Cargo.lock (the workspace's; cargo drops the entries of the crates the
 # sdist leaves out) must resolve everything without fetching another version.
 CARGO_TARGET_DIR="$ROOT/target" MATURIN_PEP517_ARGS="--offline" \
-  "$RELEASE_TOOLS/bin/python" -m pip wheel -v --no-deps --no-build-isolation --no-index "$SDIST" -w "$WORK/sdist-wheel" \
+  "$RELEASE_TOOLS/bin/python" -m pip wheel -v --no-deps --no-build-isolation --no-index "$WORK/sdist-src/svara-$VERSION" -w "$WORK/sdist-wheel" \
   > "$SDIST_LOG" 2>&1 || { tail -n 60 "$SDIST_LOG"; fail "pip wheel of the sdist"; }
 SDIST_SECONDS=$(( $(date +%s) - t ))
 compiled=$(sed -n 's/^ *Compiling \([A-Za-z0-9_-]*\) v.*/\1/p' "$SDIST_LOG" | sort -u | tr '\n' ' ')
@@ -339,6 +342,9 @@ PY
 CRATES_WS="$WORK/crates"
 mkdir -p "$CRATES_WS"
 for c in "${CRATE_NAMES[@]}"; do tar -xzf "$DIST/crates/$c-$VERSION.crate" -C "$CRATES_WS"; done
+# cargo package stamps every file 2006: without new mtimes cargo would take an earlier run's check
+# of the same paths for this one.
+find "$CRATES_WS" -type f -exec touch {} +
 python3 - "$ROOT/Cargo.toml" "$CRATES_WS/Cargo.toml" "$VERSION" "${CRATE_NAMES[@]}" <<'PY'
 import sys, tomllib
 root = tomllib.load(open(sys.argv[1], "rb"))
