@@ -64,7 +64,7 @@ async fn runs_before_every_request_and_can_abort_it() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NetworkError);
-    assert_eq!(err.message(), "stopped by the hook");
+    assert_eq!(err.message(), "Stopped by the hook.");
     let snap = emu.snapshot();
     assert_eq!(
         snap.attempts_for(DEFAULT_PSID),
