@@ -285,6 +285,7 @@ export declare const DEFAULT_GRAPH_URL: string
 export declare const DEFAULT_API_VERSION: string
 export declare const MAX_AUDIO_BYTES: number
 export declare const CORE_VERSION: string
+export { verifyWebhook, WebhookVerificationError, type WebhookEvent } from './webhooks'
 
 declare const svara: {
   send: typeof send

@@ -162,4 +162,5 @@ module.exports = {
   ...Object.fromEntries(Object.entries(errors).filter(([name]) => name.endsWith('Error'))),
   ERROR_CODES: errors.ERROR_CODES,
   errorClassFor: errors.errorClassFor,
+  verifyWebhook: require('./webhooks.js').verifyWebhook,
 }

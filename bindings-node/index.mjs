@@ -27,5 +27,6 @@ export const {
   ApiError,
   ERROR_CODES,
   errorClassFor,
+  verifyWebhook,
 } = svara
 export default svara

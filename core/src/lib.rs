@@ -21,6 +21,7 @@ pub mod platform;
 pub mod request;
 pub mod secret;
 pub mod source;
+pub mod webhooks;
 
 pub use audio::{
     prepare, probe, verify_m4a_aac, verify_ogg_opus, AudioInfo, PrepareOptions, PreparedAudio,

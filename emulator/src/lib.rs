@@ -20,8 +20,9 @@
 //!
 //! Request flow (Messenger): connection (limits, timeouts) -> route and version -> faults ->
 //! body (multipart, JSON or form, bounded) -> token and proof -> parameters -> rate limit ->
-//! person and window -> media (file | url | attachment id) -> store -> answer. The other
-//! platforms' folders run the same shape with their own rules.
+//! person and window -> media (file | url | attachment id) -> store -> answer -> (with
+//! `webhooks`) the signed `message_deliveries` / `message_reads` events Meta would post. The
+//! other platforms' folders run the same shape with their own rules.
 
 mod auth;
 mod config;
@@ -46,6 +47,7 @@ pub mod telegram;
 mod templates;
 mod validate;
 mod versions;
+mod webhooks;
 pub mod whatsapp;
 
 pub use auth::appsecret_proof;
@@ -58,3 +60,4 @@ pub use rate_limit::BUC_HEADER;
 pub use server::{Emulator, EmulatorError};
 pub use store::{Attachment, AudioOrigin, Delivery, RecipientLog, Snapshot};
 pub use versions::{NEWEST as NEWEST_GRAPH_VERSION, VERSION_HEADER};
+pub use webhooks::{hub_signature, WebhookConfig, WebhookPost};

@@ -160,6 +160,18 @@ impl Emulator {
         self.state.people.upsert(person);
     }
 
+    /// The person `psid` read every message they received: with `webhooks` configured, one
+    /// signed `message_reads` per Page that messaged them goes to the bot (like
+    /// `POST /__emulator/read`). False without a webhook URL.
+    pub fn mark_read(&self, psid: &str) -> bool {
+        self.state.mark_read(psid, None)
+    }
+
+    /// The webhook events posted to the bot so far (like `GET /__emulator/webhooks`).
+    pub fn webhook_posts(&self) -> Vec<crate::WebhookPost> {
+        self.state.webhooks.log()
+    }
+
     /// Forgets deliveries, attempts, attachments, rate-limit windows, fault counters and people
     /// added at run time (like `POST /__emulator/reset`).
     pub fn reset(&self) {

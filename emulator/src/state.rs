@@ -7,6 +7,7 @@ use crate::fetch::Fetcher;
 use crate::people::People;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
+use crate::webhooks::WebhookSender;
 use std::time::Instant;
 
 /// Everything a handler needs.
@@ -21,6 +22,7 @@ pub(crate) struct AppState {
     pub ig_people: People,
     pub whatsapp: crate::whatsapp::WhatsappState,
     pub telegram: crate::telegram::TelegramState,
+    pub webhooks: WebhookSender,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             rate: RateLimiter::new(config.rate_limit.clone()),
             faults: FaultEngine::new(config.faults.clone(), config.fault_seed),
             fetcher: Fetcher::new(config.fetch.clone()),
+            webhooks: WebhookSender::new(config.webhooks.as_ref(), config.app_secret.as_ref()),
             config,
         }
     }
@@ -49,6 +52,23 @@ impl AppState {
         self.store.reset();
         self.rate.reset();
         self.faults.reset();
+        self.webhooks.reset();
+    }
+
+    /// The person read every message they got: one `message_reads` per Page that messaged
+    /// them (or only `page`). False without a webhook URL.
+    pub(crate) fn mark_read(&self, psid: &str, page: Option<&str>) -> bool {
+        let mut pages: Vec<String> = self
+            .store
+            .snapshot()
+            .messages_for(psid)
+            .iter()
+            .map(|d| d.page_id.clone())
+            .filter(|p| page.is_none_or(|want| want == p))
+            .collect();
+        pages.sort();
+        pages.dedup();
+        self.webhooks.read(psid, pages)
     }
 }
 

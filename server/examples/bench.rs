@@ -5,6 +5,8 @@
 //! cargo run --release -p svara-server --example bench             # all of it
 //! cargo run --release -p svara-server --example bench -- accept   # only POST /v1/send
 //! cargo run --release -p svara-server --example bench -- drain    # only the drain
+//! cargo run --release -p svara-server --example bench -- scale    # several processes on PostgreSQL
+//! SVARA_BENCH_RATE=10 cargo run --release -p svara-server --example bench -- scale-drain
 //! ```
 //!
 //! 1. Accept: `POST /v1/send` (the documented body) from 50 keep-alive clients, accepted per
@@ -15,6 +17,12 @@
 //! 2. Drain: 1,000 queued notes to 100 Pages through the emulator (test mode): time to all
 //!    `sent`, against the ideal at Meta's 10 calls per second per Page; conversions and
 //!    uploads counted (one conversion in all, one upload per Page); each Page's busiest second.
+//! 3. Scale (PostgreSQL, a throw-away cluster of `scripts/lib/test-postgres.sh` with fsync on):
+//!    `POST /v1/send` accepted per second by 1, 2 and 3 `svara serve` processes on one database
+//!    (this binary re-run as a server child process); then 3 processes draining 1,000 notes over
+//!    20 Pages through one Meta emulator (live key), against the ideal of 20 Pages x 10 sends per
+//!    second, with each Page's rate and busiest second as Meta counts them; and the webhook
+//!    fan-out latency, from each note's status change to a local receiver's 2xx, p50/p99.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -27,9 +35,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use svara_server::{KeySetup, ServerConfig, UrlPolicy};
 
+#[path = "bench/scale.rs"]
+mod scale;
+
 const CLIENTS: usize = 50;
 const REQUESTS: usize = 6_000;
-const ROUNDS: usize = 3;
+pub(crate) const ROUNDS: usize = 3;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!(
@@ -41,7 +52,7 @@ fn temp_dir(tag: &str) -> PathBuf {
     p
 }
 
-fn documented_body(i: usize) -> Value {
+pub(crate) fn documented_body(i: usize) -> Value {
     json!({
         "platform": "messenger",
         "recipient": format!("{}", 6_128_493_027_184_956u64 + i as u64),
@@ -51,7 +62,7 @@ fn documented_body(i: usize) -> Value {
 }
 
 /// `POST {url}/v1/send` with `body`; the answer must be 202.
-async fn post_send(http: &reqwest::Client, url: &str, key: &str, body: &Value) {
+pub(crate) async fn post_send(http: &reqwest::Client, url: &str, key: &str, body: &Value) {
     let r = http
         .post(format!("{url}/v1/send"))
         .bearer_auth(key)
@@ -65,27 +76,32 @@ async fn post_send(http: &reqwest::Client, url: &str, key: &str, body: &Value) {
 
 /// Figures of one run.
 #[derive(Debug, Clone, Copy)]
-struct Figures {
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+pub(crate) struct Figures {
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
 }
 
 /// `REQUESTS` POSTs from `CLIENTS` concurrent keep-alive clients; every answer must be 202.
 async fn load(url: &str, key: &str) -> Figures {
+    load_spread(&[url.to_owned()], key).await
+}
+
+/// [`load`] with the clients spread over several servers (client `c` talks to `urls[c % n]`).
+pub(crate) async fn load_spread(urls: &[String], key: &str) -> Figures {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .unwrap();
     // Warm up connections and caches.
     for i in 0..CLIENTS * 2 {
-        post_send(&http, url, key, &documented_body(i)).await;
+        post_send(&http, &urls[i % urls.len()], key, &documented_body(i)).await;
     }
     let start = Instant::now();
     let per_client = REQUESTS / CLIENTS;
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|c| {
-            let (http, url, key) = (http.clone(), url.to_owned(), key.to_owned());
+            let (http, url, key) = (http.clone(), urls[c % urls.len()].clone(), key.to_owned());
             tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(per_client);
                 for i in 0..per_client {
@@ -196,7 +212,7 @@ async fn bare_round(fsync: bool) -> Figures {
     f
 }
 
-fn median(mut v: Vec<Figures>) -> Figures {
+pub(crate) fn median(mut v: Vec<Figures>) -> Figures {
     let m = v.len() / 2;
     let by = |f: fn(&Figures) -> f64, v: &mut Vec<Figures>| {
         v.sort_by(|a, b| f(a).total_cmp(&f(b)));
@@ -261,6 +277,7 @@ async fn drain() {
         url_policy: UrlPolicy {
             allow_private: false,
             allowed_origins: vec![files_addr],
+            allow_loopback: false,
         },
         ..ServerConfig::default()
     };
@@ -374,6 +391,9 @@ async fn drain() {
 #[tokio::main]
 async fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();
+    if which == scale::CHILD {
+        return scale::child().await;
+    }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "svara serve benchmark on {} cores; load average before: {}",
@@ -390,5 +410,11 @@ async fn main() {
     }
     if which.is_empty() || which == "drain" {
         drain().await;
+    }
+    if which.is_empty() || which == "scale" {
+        scale::run().await;
+    }
+    if which == "scale-drain" {
+        scale::drain_only().await;
     }
 }

@@ -24,6 +24,16 @@ pub fn iso8601(ms: i64) -> String {
     )
 }
 
+/// `2026-03-14T12:00:00.250Z`: [`iso8601`] with milliseconds (webhook attempts).
+pub fn iso8601_ms(ms: i64) -> String {
+    let whole = iso8601(ms);
+    format!(
+        "{}.{:03}Z",
+        whole.trim_end_matches('Z'),
+        ms.rem_euclid(1000)
+    )
+}
+
 /// `2026-03-14` (UTC) for a Unix time in milliseconds.
 pub fn utc_date(ms: i64) -> String {
     let (y, m, d) = civil_from_days(ms.div_euclid(1000).div_euclid(86_400));
@@ -56,6 +66,7 @@ mod tests {
     #[test]
     fn formats_utc() {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601_ms(1_773_489_600_250), "2026-03-14T12:00:00.250Z");
         assert_eq!(iso8601(1_773_489_600_000), "2026-03-14T12:00:00Z");
         assert_eq!(iso8601(951_782_400_999), "2000-02-29T00:00:00Z");
         assert_eq!(utc_date(1_773_489_600_000), "2026-03-14");

@@ -51,6 +51,7 @@ pub struct Keys {
     aead: XChaCha20Poly1305,
     request_hash: [u8; 32],
     page_key: [u8; 32],
+    request_webhook: [u8; 32],
     fingerprint: String,
 }
 
@@ -74,6 +75,7 @@ impl Keys {
             aead: XChaCha20Poly1305::new((&aead_key).into()),
             request_hash: derive(master, "svara/v1/request-hash"),
             page_key: derive(master, "svara/v1/page-key"),
+            request_webhook: derive(master, "svara/v1/request-webhook-secret"),
             fingerprint: hex::encode(&derive(master, "svara/v1/fingerprint")[..8]),
         }
     }
@@ -179,6 +181,22 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// The secret that signs the deliveries to `webhook_url`s of `POST /v1/send` for one API
+    /// key (`whsec_…`): derived, so every process computes the same one and nothing is stored;
+    /// the key's holder reads it at `GET /v1/webhooks/request-secret`.
+    pub fn request_webhook_secret(&self, key_id: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.request_webhook).expect("any key");
+        mac.update(key_id.as_bytes());
+        format!(
+            "{}{}",
+            svara::webhooks::SECRET_PREFIX,
+            hex::encode(&mac.finalize().into_bytes()[..24])
+        )
+    }
+}
+
 fn check_permissions(path: &Path) -> Result<(), KeyError> {
     #[cfg(unix)]
     {
@@ -213,6 +231,11 @@ mod tests {
         assert!(other.open("msg_1", &sealed).is_none());
         assert_ne!(k.fingerprint(), other.fingerprint());
         assert_ne!(k.seal("msg_1", b"x"), k.seal("msg_1", b"x"), "fresh nonces");
+        let rs = k.request_webhook_secret("key_1");
+        assert!(rs.starts_with("whsec_") && rs.len() == 54, "{rs}");
+        assert_eq!(rs, k.request_webhook_secret("key_1"));
+        assert_ne!(rs, k.request_webhook_secret("key_2"));
+        assert_ne!(rs, other.request_webhook_secret("key_1"));
     }
 
     #[test]

@@ -163,7 +163,22 @@ impl KeyRing {
             display: display(&key),
             created_at: now,
         };
-        register(store, row, "generated").await?;
+        if !register(store, row, "generated").await? {
+            // Another process on the database generated one at the same moment: use that one.
+            for k in stored::generated(store.reader())
+                .await
+                .map_err(StoreError::from)?
+            {
+                let shown = k.display.clone();
+                if let (Ok(h), Some(mode)) = (<[u8; 32]>::try_from(k.hash), Mode::parse(&k.mode)) {
+                    ring.push(h, mode);
+                    return Ok((ring, KeySetup::Existing(shown)));
+                }
+            }
+            return Err(KeyConfigError::Store(StoreError::Corrupt(
+                "no generated key after a conflicting insert".into(),
+            )));
+        }
         ring.push(h, Mode::Test);
         Ok((ring, KeySetup::Generated(Secret::new(key))))
     }
@@ -202,7 +217,7 @@ impl KeyRing {
     }
 }
 
-async fn register(store: &Store, row: StoredKey, origin: &'static str) -> Result<(), StoreError> {
+async fn register(store: &Store, row: StoredKey, origin: &'static str) -> Result<bool, StoreError> {
     store
         .write(Box::new(move |c| {
             Box::pin(async move { stored::upsert(c, &row, origin).await })

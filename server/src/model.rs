@@ -67,6 +67,11 @@ pub struct SendBody {
     pub duration: Option<f64>,
     /// Validate (and download and probe the audio) without queueing: answered 200.
     pub dry_run: Option<bool>,
+    /// Where this note's events (`voice_note.sent`, `.delivered`, `.read`, `.failed`) are posted,
+    /// besides the key's webhook endpoints; signed with the secret of
+    /// `GET /v1/webhooks/request-secret`.
+    #[schema(example = "https://example.com/svara-webhook")]
+    pub webhook_url: Option<String>,
     /// Graph version (default `v25.0`).
     pub api_version: Option<String>,
     /// The Meta app's secret: every call then carries `appsecret_proof`.
@@ -104,6 +109,10 @@ pub enum StatusValue {
     sending,
     /// Messenger accepted it: `message_id` is set.
     sent,
+    /// Messenger reported it delivered to the person's device (`delivered_at`).
+    delivered,
+    /// Messenger reported it read (`read_at`; `delivered_at` is set too).
+    read,
     /// It was not sent, or may have been (see `error.may_have_been_delivered`).
     failed,
 }
@@ -209,7 +218,7 @@ pub struct SendError {
 pub struct VoiceNote {
     /// `msg_…`.
     pub id: String,
-    /// `queued`, `sending`, `sent` or `failed`.
+    /// `queued`, `sending`, `sent`, `delivered`, `read` or `failed`.
     #[schema(value_type = StatusValue)]
     pub status: String,
     /// `messenger`.
@@ -224,6 +233,10 @@ pub struct VoiceNote {
     pub updated_at: String,
     /// ISO 8601 UTC, once sent.
     pub sent_at: Option<String>,
+    /// ISO 8601 UTC, once Messenger reported it delivered (a delivery receipt).
+    pub delivered_at: Option<String>,
+    /// ISO 8601 UTC, once Messenger reported it read (a read receipt).
+    pub read_at: Option<String>,
     /// How many times a worker took the job.
     pub attempts: i64,
     /// Messenger's message id (`m_…`), once sent.
@@ -236,6 +249,30 @@ pub struct VoiceNote {
     /// Why it failed.
     #[schema(value_type = Option<SendError>)]
     pub error: Option<Value>,
+}
+
+impl From<crate::store::jobs::JobView> for VoiceNote {
+    fn from(j: crate::store::jobs::JobView) -> Self {
+        use crate::clock::iso8601;
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
+        VoiceNote {
+            id: j.id,
+            status: j.status,
+            platform: j.platform,
+            recipient: j.recipient,
+            mode: j.mode,
+            created_at: iso8601(j.created_at),
+            updated_at: iso8601(j.updated_at),
+            sent_at: j.sent_at.map(iso8601),
+            delivered_at: j.delivered_at.map(iso8601),
+            read_at: j.read_at.map(iso8601),
+            attempts: j.attempts,
+            message_id: j.message_id,
+            attachment_id: j.attachment_id,
+            audio: json(j.audio),
+            error: json(j.error),
+        }
+    }
 }
 
 /// A page of `GET /v1/messages`, newest first.
@@ -258,8 +295,12 @@ pub struct UsageCounts {
     pub queued: i64,
     /// Being sent.
     pub sending: i64,
-    /// Sent.
+    /// Sent (not yet reported delivered).
     pub sent: i64,
+    /// Reported delivered (not yet read).
+    pub delivered: i64,
+    /// Reported read.
+    pub read: i64,
     /// Failed.
     pub failed: i64,
     /// All of them.
@@ -348,4 +389,142 @@ pub struct ErrorBody {
     /// audio is unusable; `limit`, `window` and `retry_after` for a rate limit.
     #[schema(value_type = Option<Object>)]
     pub details: Option<Value>,
+}
+
+/// `POST /v1/webhooks`: an endpoint for this API key's events.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookCreate {
+    /// The receiver, `https://…` (http is accepted; private and loopback addresses are refused
+    /// unless the server runs with `--allow-private-urls`, except loopback for test keys).
+    #[schema(example = "https://example.com/svara-webhook")]
+    pub url: String,
+    /// Event types, default every one: `voice_note.sent`, `voice_note.delivered`,
+    /// `voice_note.read`, `voice_note.failed` (or `"*"`).
+    pub events: Option<Vec<String>>,
+    /// A note for yourself.
+    pub description: Option<String>,
+}
+
+/// A webhook endpoint (its secret is only shown when it is created or rotated).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookEndpoint {
+    /// `we_…`.
+    pub id: String,
+    /// Always `webhook_endpoint`.
+    pub object: &'static str,
+    /// The receiver.
+    pub url: String,
+    /// Subscribed event types.
+    pub events: Vec<String>,
+    /// The note given at creation.
+    pub description: Option<String>,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    /// `whsec_…`: the signing secret, only in the answer of `POST /v1/webhooks` and of a
+    /// rotation. Keep it: it is not shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// After a rotation: until when (ISO 8601) the previous secret still signs too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_secret_expires_at: Option<String>,
+}
+
+/// `GET /v1/webhooks`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    /// Always `list`.
+    pub object: &'static str,
+    /// The endpoints, oldest first.
+    pub data: Vec<WebhookEndpoint>,
+    /// Always false (every endpoint is listed).
+    pub has_more: bool,
+}
+
+/// `DELETE /v1/webhooks/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDeleted {
+    /// `we_…`.
+    pub id: String,
+    /// Always `webhook_endpoint`.
+    pub object: &'static str,
+    /// Always true.
+    pub deleted: bool,
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookAttempt {
+    /// 1, 2, ...
+    pub attempt: i64,
+    /// ISO 8601 UTC (milliseconds).
+    pub started_at: String,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// The receiver's HTTP status, when it answered.
+    pub status_code: Option<i64>,
+    /// Why it did not succeed (`HTTP 500`, `timed out after 10 s`, a refused address, ...).
+    pub error: Option<String>,
+    /// The first 4 KiB of the answer's body.
+    pub response: Option<String>,
+}
+
+/// The delivery of one event to one endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDelivery {
+    /// `whd_…`.
+    pub id: String,
+    /// `evt_…` (also the `Svara-Event-Id` header).
+    pub event_id: String,
+    /// `voice_note.sent`, ...
+    pub event: String,
+    /// The voice note (`msg_…`).
+    pub message_id: String,
+    /// `pending` (waiting for its next attempt), `sending`, `delivered` (a 2xx) or `failed`
+    /// (given up a day after the event, or the endpoint was deleted).
+    pub status: String,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    /// ISO 8601 UTC (milliseconds) of the next attempt, while pending.
+    pub next_attempt_at: Option<String>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<WebhookAttempt>,
+}
+
+/// `GET /v1/webhooks/{id}/deliveries`, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDeliveryList {
+    /// Always `list`.
+    pub object: &'static str,
+    /// The deliveries.
+    pub data: Vec<WebhookDelivery>,
+    /// True when another page follows.
+    pub has_more: bool,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /v1/webhooks/request-secret`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestSecret {
+    /// Always `webhook_request_secret`.
+    pub object: &'static str,
+    /// `whsec_…`: signs the events posted to the `webhook_url` of this key's `POST /v1/send`
+    /// calls (the same for every process of the server, until the key or SVARA_SECRET_KEY
+    /// changes).
+    pub secret: String,
+}
+
+/// What a receiver gets: `POST` with `Svara-Signature: t=…,v1=…` and `Svara-Event-Id`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookEvent {
+    /// `evt_…`, the same for every retry of the event.
+    pub id: String,
+    /// `voice_note.sent`, `voice_note.delivered`, `voice_note.read` or `voice_note.failed`.
+    pub event: String,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    /// The note as `GET /v1/status/{id}` showed it at that moment.
+    pub data: VoiceNote,
 }

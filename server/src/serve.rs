@@ -1,14 +1,18 @@
-//! Starting and stopping a server: lock the data folder, load the sealing key, open and migrate
-//! the database, set up the API keys, sweep what a previous process left (the crash rule),
-//! start the built-in emulator of test mode and the worker, then serve HTTP/1.1 connections
+//! Starting and stopping a server: lock the data folder (SQLite: one process per file), load the
+//! sealing key, open and migrate the database, set up the API keys, sweep what a previous
+//! process left (the crash rule: every `sending` job on SQLite, whose previous process is dead;
+//! only expired leases on PostgreSQL, where other processes are alive), start the built-in
+//! emulator of test mode (which reports its deliveries to this server's Messenger webhook), the
+//! send worker, the webhook worker and the receipts worker, then serve HTTP/1.1 connections
 //! with a header timeout (also the idle timeout), a header size limit and a connection limit.
 //! Shutdown stops taking connections and work, finishes what is in flight, and returns.
 
 use crate::api;
-use crate::clock::now_ms;
-use crate::config::{parse_database_url, ServerConfig};
+use crate::background::Background;
+use crate::config::{parse_database_url, Backend, Secret, ServerConfig};
 use crate::crypto::{KeyError, Keys};
 use crate::keys::{KeyConfigError, KeyRing, KeySetup};
+use crate::metrics::Metrics;
 use crate::ratelimit::KeyRateLimiter;
 use crate::state::{AppState, Inner};
 use crate::store::{self, jobs, Store, StoreError};
@@ -38,7 +42,7 @@ pub enum StartError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The key differs from the one the database was created with.
-    #[error("SVARA_SECRET_KEY (or the key file) is not the key this database's queued tokens were sealed with; start with the original key, or with a new --database.")]
+    #[error("SVARA_SECRET_KEY (or the key file) is not the key this database's queued tokens were sealed with; start with the original key (every process on one database needs the same SVARA_SECRET_KEY), or with a new --database.")]
     KeyMismatch,
     /// An API key is malformed.
     #[error(transparent)]
@@ -63,10 +67,12 @@ pub struct RunningServer {
     state: AppState,
     emulator: Option<Emulator>,
     worker: Option<Worker>,
+    webhooks: Option<Background>,
+    receipts: Option<Background>,
     stop: watch::Sender<bool>,
     http: tokio::task::JoinHandle<()>,
     key_setup: KeySetup,
-    _lock: std::fs::File,
+    _lock: Option<std::fs::File>,
 }
 
 impl RunningServer {
@@ -104,9 +110,25 @@ impl RunningServer {
         self.state.media.stats()
     }
 
-    /// The database folder.
+    /// The local data folder.
     pub fn data_dir(&self) -> &std::path::Path {
         &self.state.data.dir
+    }
+
+    /// The database as it may be shown (the SQLite file, or the PostgreSQL URL without its
+    /// password).
+    pub fn database(&self) -> String {
+        self.state.data.display()
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.state.store.backend()
+    }
+
+    /// This process's metrics (what `GET /metrics` renders).
+    pub fn metrics(&self) -> &Metrics {
+        &self.state.metrics
     }
 
     /// Graceful shutdown: stop accepting connections and requests (open requests finish), stop
@@ -119,6 +141,12 @@ impl RunningServer {
         if let Some(w) = self.worker.take() {
             w.shutdown().await;
         }
+        if let Some(w) = self.webhooks.take() {
+            w.shutdown().await;
+        }
+        if let Some(w) = self.receipts.take() {
+            w.shutdown().await;
+        }
         self.state.store.close().await;
         if let Some(e) = self.emulator.take() {
             e.shutdown().await;
@@ -128,21 +156,28 @@ impl RunningServer {
 
 /// Starts a server on `listener` (bind it yourself: tests pass `127.0.0.1:0`).
 pub async fn start(
-    config: ServerConfig,
+    mut config: ServerConfig,
     listener: TcpListener,
 ) -> Result<RunningServer, StartError> {
-    let data = parse_database_url(&config.database_url).map_err(StartError::Database)?;
+    let data = parse_database_url(&config.database_url, config.data_dir.as_deref())
+        .map_err(StartError::Database)?;
     std::fs::create_dir_all(&data.dir)
         .map_err(|e| StartError::Database(format!("cannot create {}: {e}", data.dir.display())))?;
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(data.lock_file())
-        .map_err(|e| StartError::Database(format!("cannot open the lock file: {e}")))?;
-    if lock.try_lock().is_err() {
-        return Err(StartError::Locked(data.db_path.display().to_string()));
-    }
+    let lock = match data.backend {
+        Backend::Sqlite => {
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(data.lock_file())
+                .map_err(|e| StartError::Database(format!("cannot open the lock file: {e}")))?;
+            if lock.try_lock().is_err() {
+                return Err(StartError::Locked(data.db_path.display().to_string()));
+            }
+            Some(lock)
+        }
+        Backend::Postgres => None,
+    };
     let live = url::Url::parse(&config.live_graph_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"));
@@ -156,26 +191,50 @@ pub async fn start(
         Some(_) => {}
         None => store::set_setting(&store, "key_fingerprint", crypto.fingerprint()).await?,
     }
-    let now = now_ms();
+    let now = store.now_ms();
     let (keys, key_setup) = KeyRing::setup(&store, &config.api_keys, now).await?;
 
-    // The crash rule at start: this process holds the file's lock, so whoever left jobs
-    // `sending` is dead. Claimed ones go back to the queue; written ones may have reached
-    // Meta and end failed, never sent again.
+    // The crash rule at start. SQLite: this process holds the file's lock, so whoever left jobs
+    // `sending` is dead: claimed ones go back to the queue; written ones may have reached Meta
+    // and end failed, never sent again. PostgreSQL: other processes may be alive, so only
+    // expired leases are touched (and every process sweeps them again periodically).
+    let only_expired = data.backend == Backend::Postgres;
     let error = serde_json::to_string(&interrupted_error()).unwrap_or_default();
     let swept = store
         .write(Box::new(move |c| {
-            Box::pin(async move { jobs::sweep(c, now, false, &error).await })
+            Box::pin(async move { jobs::sweep(c, now, only_expired, &error).await })
         }))
         .await?;
-    if swept.requeued + swept.failed > 0 {
+    if !swept.requeued.is_empty() || !swept.failed.is_empty() {
         tracing::warn!(
-            requeued = swept.requeued,
-            failed_may_have_been_delivered = swept.failed,
+            requeued = swept.requeued.len(),
+            failed_may_have_been_delivered = swept.failed.len(),
             "recovered jobs a previous process left in flight"
         );
     }
 
+    let addr = listener.local_addr().map_err(StartError::Listener)?;
+    // Test mode's receipts: the built-in emulator posts Meta-shaped, signed delivery (and
+    // read) events to this server's own Messenger webhook, with a secret of this process.
+    let test_app_secret = Secret::new(crate::keys::generate("test_app_secret_"));
+    let own = if addr.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    config.test_emulator.webhooks = Some(svara_emulator::WebhookConfig {
+        url: format!("http://{own}/webhooks/messenger"),
+        app_secret: Some(svara_emulator::Secret(test_app_secret.expose().to_owned())),
+        delivery_delay: config
+            .test_receipts
+            .delivery_delay
+            .map(svara_emulator::HumanDuration),
+        read_delay: config
+            .test_receipts
+            .read_delay
+            .map(svara_emulator::HumanDuration),
+        ..svara_emulator::WebhookConfig::default()
+    });
     let emulator = Emulator::start(config.test_emulator.clone())
         .await
         .map_err(|e| StartError::Emulator(e.to_string()))?;
@@ -183,10 +242,11 @@ pub async fn start(
         test: emulator.base_url(),
         live: config.live_graph_url.trim_end_matches('/').to_owned(),
     };
-    let addr = listener.local_addr().map_err(StartError::Listener)?;
+    let metrics = Arc::new(Metrics::new());
     let media = Arc::new(Media::new(
         config.url_policy.clone(),
         config.worker.media_concurrency,
+        metrics.clone(),
     ));
     let limits = config.limits.clone();
     let state = AppState(Arc::new(Inner {
@@ -199,14 +259,24 @@ pub async fn start(
         crypto,
         media,
         wake: Arc::new(Notify::new()),
+        webhook_wake: Arc::new(Notify::new()),
+        receipts_wake: Arc::new(Notify::new()),
+        metrics,
+        test_app_secret,
         ready: AtomicBool::new(true),
     }));
-    let worker = state.config.worker.enabled.then(|| {
-        Worker::start(
-            state.clone(),
-            ClientPool::new(targets, state.config.worker.sends_per_second),
-        )
-    });
+    crate::worker::record_rescue(&state, &swept);
+    let worker = state
+        .config
+        .worker
+        .enabled
+        .then(|| Worker::start(state.clone(), ClientPool::new(targets)));
+    let webhooks = state
+        .config
+        .webhooks
+        .enabled
+        .then(|| crate::webhooks_out::start(state.clone()));
+    let receipts = Some(crate::webhooks_in::start(state.clone()));
     let router = api::router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let http = tokio::spawn(accept_loop(listener, router, limits, stopped));
@@ -215,6 +285,8 @@ pub async fn start(
         state,
         emulator: Some(emulator),
         worker,
+        webhooks,
+        receipts,
         stop,
         http,
         key_setup,

@@ -20,6 +20,9 @@ pub struct UrlPolicy {
     /// Address-literal origins (`http://IP:PORT`) allowed although not public, e.g. one
     /// internal file server; a name is never allowed this way.
     pub allowed_origins: Vec<SocketAddr>,
+    /// Allow loopback addresses (127.0.0.0/8, ::1) but no other private range: the webhooks of
+    /// test keys, whose receiver is often on the developer's machine.
+    pub allow_loopback: bool,
 }
 
 /// Why an address is not public, or `None` when it is.
@@ -98,6 +101,15 @@ fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
     })
 }
 
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
 fn refusal(what: &str, ip: IpAddr, reason: &str) -> String {
     format!(
         "{what} resolves to {ip}, a {reason} address, which this server does not fetch (it would let API key holders reach the server's own network); use a public URL, upload the file with POST /v1/audio, or start the server with --allow-private-urls for a local setup"
@@ -114,6 +126,9 @@ impl UrlPolicy {
             if self.allowed_origins.contains(&SocketAddr::new(ip, port)) {
                 return Ok(());
             }
+        }
+        if self.allow_loopback && is_loopback(ip) {
+            return Ok(());
         }
         match non_public_reason(ip) {
             Some(reason) => Err(reason),
@@ -192,6 +207,23 @@ impl Resolve for GuardedResolver {
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// A client whose every connection goes through the guarded resolver (no proxy, no redirects):
+/// the webhook deliverer's.
+pub fn guarded_client(policy: &UrlPolicy, timeout: Duration, user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(user_agent)
+        .dns_resolver(Arc::new(GuardedResolver {
+            policy: Arc::new(policy.clone()),
+        }))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a rustls client without proxies builds")
 }
 
 /// The HTTP client that fetches `audio_url`: guarded resolver, guarded redirects (at most
@@ -309,6 +341,14 @@ mod tests {
             allowed_origins: vec!["127.0.0.1:4000".parse().unwrap()],
             ..UrlPolicy::default()
         };
+        let lo = UrlPolicy {
+            allow_loopback: true,
+            ..UrlPolicy::default()
+        };
+        assert!(lo.check_url(&u("http://127.0.0.1:9/hook")).is_ok());
+        assert!(lo.check_url(&u("http://[::1]:9/hook")).is_ok());
+        assert!(lo.check_url(&u("http://10.0.0.1/hook")).is_err());
+        assert!(lo.check_url(&u("http://169.254.169.254/hook")).is_err());
         assert!(one.check_url(&u("http://127.0.0.1:4000/a.m4a")).is_ok());
         assert!(one.check_url(&u("http://127.0.0.1:4001/a.m4a")).is_err());
         let msg = p.check_url(&u("http://10.0.0.1/x")).unwrap_err();

@@ -1,9 +1,12 @@
-//! What every request handler and the worker share: configuration, store, keys, crypto, the
-//! guarded fetch client and the audio caches.
+//! What every request handler and the workers share: configuration, store, keys, crypto, the
+//! guarded fetch client, the audio caches, metrics, and the notifications that wake the
+//! workers.
 
+use crate::config::Secret;
 use crate::config::{DataDir, ServerConfig};
 use crate::crypto::Keys;
 use crate::keys::KeyRing;
+use crate::metrics::Metrics;
 use crate::ratelimit::KeyRateLimiter;
 use crate::store::Store;
 use crate::worker::media::Media;
@@ -31,6 +34,14 @@ pub struct Inner {
     pub media: Arc<Media>,
     /// Wakes the worker after an accept.
     pub wake: Arc<Notify>,
+    /// Wakes the webhook worker after events were recorded.
+    pub webhook_wake: Arc<Notify>,
+    /// Wakes the receipts worker after a Messenger webhook was stored.
+    pub receipts_wake: Arc<Notify>,
+    /// This process's metrics.
+    pub metrics: Arc<Metrics>,
+    /// The app secret the built-in emulator signs test-mode receipts with (random per process).
+    pub test_app_secret: Secret,
     /// Uploads being processed.
     pub uploads: Semaphore,
     /// Per-key request limit (when configured).

@@ -38,6 +38,7 @@ from svara._types import __all__ as _typed_arguments
 from svara.results import AudioInfo, RecipientOutcome, SendResult, UploadResult
 from svara.errors import *  # noqa: F403 - SvaraError and one subclass per error code
 from svara.errors import __all__ as _errors
+from svara import webhooks as webhooks  # pure Python: verify svara serve's signed webhooks
 
 # A library adds no handlers of its own: the application decides where "svara" logs go.
 _logging.getLogger("svara").addHandler(_logging.NullHandler())
@@ -54,6 +55,7 @@ __all__ = [
     "UploadResult",
     "RecipientOutcome",
     "AudioInfo",
+    "webhooks",
     *_typed_arguments,
     *_errors,
     "ERROR_CODES",

@@ -74,10 +74,7 @@ pub fn decode_mono(bytes: &[u8]) -> Decoded {
 
 /// FFmpeg's decoding of `bytes`, down-mixed to mono, at the stream's own rate.
 pub fn ffmpeg_mono(bytes: &[u8]) -> Decoded {
-    let dir = std::env::temp_dir().join(format!("svara-ffmpeg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{:x}.bin", fxhash(bytes)));
-    std::fs::write(&path, bytes).unwrap();
+    let path = temp_copy("ffmpeg", bytes);
     let probe = Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", "a:0", "-show_entries"])
         .args([
@@ -272,10 +269,7 @@ pub fn audio_specific_config(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// What ffprobe says about a file: (format_name, codec_name, profile, channels, duration seconds).
 pub fn ffprobe(bytes: &[u8]) -> (String, String, String, u32, f64) {
-    let dir = std::env::temp_dir().join(format!("svara-ffprobe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{:x}.bin", fxhash(bytes)));
-    std::fs::write(&path, bytes).unwrap();
+    let path = temp_copy("ffprobe", bytes);
     let out = Command::new("ffprobe")
         .args([
             "-v",
@@ -310,6 +304,18 @@ pub fn ffprobe(bytes: &[u8]) -> (String, String, String, u32, f64) {
         get("channels").parse().unwrap_or(0),
         get("duration").parse().unwrap_or(-1.0),
     )
+}
+
+/// `bytes` in a file of its own for ffmpeg/ffprobe to read: one file per call, because tests
+/// run on several threads and may hand over identical bytes (one would delete the other's).
+fn temp_copy(tool: &str, bytes: &[u8]) -> std::path::PathBuf {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("svara-{tool}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:x}-{n}.bin", fxhash(bytes)));
+    std::fs::write(&path, bytes).unwrap();
+    path
 }
 
 fn fxhash(b: &[u8]) -> u64 {

@@ -274,6 +274,9 @@ pub struct EmulatorConfig {
     pub whatsapp: crate::whatsapp::WhatsappConfig,
     /// Telegram bots (the Bot API).
     pub telegram: crate::telegram::TelegramConfig,
+    /// Messenger webhook events to post to the bot (delivery and read receipts, signed with the
+    /// app secret); unset: none, like an app without a webhook subscription.
+    pub webhooks: Option<crate::webhooks::WebhookConfig>,
 }
 
 impl Default for EmulatorConfig {
@@ -329,6 +332,7 @@ impl Default for EmulatorConfig {
             instagram: crate::instagram::InstagramConfig::default(),
             whatsapp: crate::whatsapp::WhatsappConfig::default(),
             telegram: crate::telegram::TelegramConfig::default(),
+            webhooks: None,
         }
     }
 }
@@ -470,6 +474,21 @@ impl EmulatorConfig {
                 )));
             }
         }
+        if let Some(w) = &self.webhooks {
+            let url = url::Url::parse(&w.url).ok();
+            if !url.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::Invalid(format!(
+                    "webhooks.url {:?} is not an http(s) URL (the bot's webhook endpoint)",
+                    w.url
+                )));
+            }
+            if w.app_secret.is_none() && self.app_secret.is_none() {
+                return Err(ConfigError::Invalid(
+                    "webhooks need a secret to sign with: set webhooks.app_secret (or app_secret)"
+                        .into(),
+                ));
+            }
+        }
         if self.limits.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "limits.max_connections must be at least 1".into(),
@@ -579,6 +598,17 @@ impl EmulatorConfig {
         if per_second == 0 {
             self.rate_limit.other_sends_per_second = 0;
         }
+        self
+    }
+
+    /// Posts Messenger webhook events (delivery receipts 200 ms after each accepted message,
+    /// read receipts on request) to `url`, signed with `app_secret`.
+    pub fn with_webhooks(mut self, url: &str, app_secret: &str) -> Self {
+        self.webhooks = Some(crate::webhooks::WebhookConfig {
+            url: url.to_owned(),
+            app_secret: Some(app_secret.into()),
+            ..crate::webhooks::WebhookConfig::default()
+        });
         self
     }
 

@@ -1,6 +1,7 @@
 //! `/__emulator/*`: what the emulator received (`GET messages`), forgetting it (`POST reset`),
-//! people added at run time (`POST psids`), the received media bytes by hash, and a health
-//! check. Not part of Meta's API.
+//! people added at run time (`POST psids`), the received media bytes by hash, a person reading
+//! their messages (`POST read`, posting `message_reads` to the bot's webhook), the webhook
+//! events posted (`GET webhooks`), and a health check. Not part of Meta's API.
 
 use crate::config::PsidConfig;
 use crate::state::AppState;
@@ -68,6 +69,33 @@ pub(super) async fn upsert_psid(
     let id = person.id.clone();
     state.people.upsert(person);
     Json(json!({ "success": true, "psid": id })).into_response()
+}
+
+/// `POST /__emulator/read {"psid": "…", "page_id": "…"?}`: the person read everything the Page
+/// (or every Page) sent them; `message_reads` events go to the bot's webhook.
+pub(super) async fn read(State(state): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ReadBody {
+        psid: String,
+        page_id: Option<String>,
+    }
+    let req: ReadBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad_request(format!("expected {{\"psid\":\"…\"}}: {e}")),
+    };
+    if !state.webhooks.active() {
+        return bad_request(
+            "no webhook is configured: set `webhooks.url` (and a secret) in the scenario".into(),
+        );
+    }
+    state.mark_read(&req.psid, req.page_id.as_deref());
+    Json(json!({ "success": true, "psid": req.psid })).into_response()
+}
+
+/// `GET /__emulator/webhooks`: every webhook event posted to the bot, oldest first.
+pub(super) async fn webhooks(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(json!({ "posts": state.webhooks.log() }))
 }
 
 /// A known inspection path with the wrong method: JSON, never an empty 405.

@@ -33,6 +33,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/__emulator/health", get(inspect::health))
         .route("/__emulator/psids", post(inspect::upsert_psid))
         .route("/__emulator/audio/{sha256}", get(inspect::audio))
+        .route("/__emulator/read", post(inspect::read))
+        .route("/__emulator/webhooks", get(inspect::webhooks))
         .method_not_allowed_fallback(inspect::method_not_allowed)
         .fallback(graph)
         .layer(DefaultBodyLimit::disable())

@@ -89,7 +89,11 @@ pub(crate) async fn work(call: Call<'_>, envelope: Envelope) -> Result<Value, Gr
     }
     let message_id = crate::ids::message_id();
     d.message_id = message_id.clone();
+    let (page, psid) = (d.page_id.clone(), d.recipient_id.clone());
     call.state.store.deliver(d);
+    call.state
+        .webhooks
+        .message_accepted(&page, &psid, &message_id);
     let mut body = json!({ "recipient_id": envelope.recipient, "message_id": message_id });
     if let Some(id) = returned_attachment {
         body["attachment_id"] = json!(id);

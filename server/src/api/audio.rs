@@ -1,7 +1,8 @@
 //! `POST /v1/audio`: a local file through the HTTP interface. The multipart field `file` streams
-//! to a file beside the database (never whole in memory on the way in), is refused as soon as
+//! to a file of the data folder (never whole in memory on the way in), is refused as soon as
 //! it passes Messenger's 25 MB, is probed by the audio engine (refused if it is not audio), and
-//! is kept until it expires; `POST /v1/send` then takes its `audio_id`.
+//! is kept until it expires (SQLite: that file, beside the database; PostgreSQL: in the
+//! database, so every process can send it); `POST /v1/send` then takes its `audio_id`.
 
 use super::extract::Auth;
 use crate::clock::{iso8601, now_ms};
@@ -112,9 +113,19 @@ pub async fn upload(
             .with_details(serde_json::to_value(&e).unwrap_or_default()));
         }
     };
-    tokio::fs::rename(&partial, &path)
-        .await
-        .map_err(|e| internal("cannot store the upload", e))?;
+    let in_db = state.store.backend() == crate::store::Backend::Postgres;
+    let data = if in_db {
+        let bytes = tokio::fs::read(&partial)
+            .await
+            .map_err(|e| internal("cannot read the upload back", e));
+        let _ = tokio::fs::remove_file(&partial).await;
+        Some(bytes?)
+    } else {
+        tokio::fs::rename(&partial, &path)
+            .await
+            .map_err(|e| internal("cannot store the upload", e))?;
+        None
+    };
     let probe_json = serde_json::to_value(&probe).map_err(|_| ApiError::internal())?;
     let row = Upload {
         id: id.clone(),
@@ -129,11 +140,13 @@ pub async fn upload(
     let stored = state
         .store
         .write(Box::new(move |c| {
-            Box::pin(async move { uploads::insert(c, &row).await })
+            Box::pin(async move { uploads::insert(c, &row, data.as_deref()).await })
         }))
         .await;
     if let Err(e) = stored {
-        let _ = tokio::fs::remove_file(&path).await;
+        if !in_db {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
         return Err(e.into());
     }
     let body = AudioUpload {

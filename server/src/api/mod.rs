@@ -5,9 +5,11 @@
 pub mod audio;
 pub mod extract;
 pub mod health;
+pub mod page;
 pub mod send;
 pub mod send_body;
 pub mod status;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,12 +38,31 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/messages/{id}", get(status::message))
         .route("/v1/messages", get(status::list))
         .route("/v1/usage", get(status::usage))
+        .route("/v1/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/v1/webhooks/request-secret", get(webhooks::request_secret))
+        .route(
+            "/v1/webhooks/{id}",
+            get(webhooks::get).delete(webhooks::delete),
+        )
+        .route("/v1/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
         .route_layer(middleware::from_fn(extract::rate_headers))
+        .route_layer(middleware::from_fn_with_state(
+            in_flight.clone(),
+            limit_in_flight,
+        ));
+    let inbound = Router::new()
+        .route(
+            "/webhooks/messenger",
+            get(crate::webhooks_in::messenger::verify).post(crate::webhooks_in::messenger::receive),
+        )
         .route_layer(middleware::from_fn_with_state(in_flight, limit_in_flight));
     Router::new()
         .merge(v1)
+        .merge(inbound)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(health::openapi))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)

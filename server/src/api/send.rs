@@ -49,6 +49,11 @@ pub async fn send(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let parsed = send_body::parse(&body, &state.config.url_policy)?;
+    let webhook_url = parsed
+        .webhook_url
+        .as_deref()
+        .map(|u| super::webhooks::check_webhook_url(&state, &key, u))
+        .transpose()?;
     if let Source::AudioId(id) = &parsed.source {
         check_upload(&state, &key.id, id).await?;
     }
@@ -56,7 +61,7 @@ pub async fn send(
         return dry_run(&state, key.mode.as_str(), &key.id, parsed).await;
     }
     let idem_key = idempotency_key(&headers)?;
-    let now = now_ms();
+    let now = state.store.now_ms();
     let id = crate::ids::new_id("msg", now);
     let accepted = Accepted {
         id: id.clone(),
@@ -83,6 +88,12 @@ pub async fn send(
         },
         request: Value::Object(parsed.stored.clone()).to_string(),
         secrets: state.crypto.seal(&id, &secrets),
+        webhook_url: webhook_url.map(|u| {
+            state.crypto.seal(
+                &crate::webhooks_out::deliver::webhook_url_aad(&id),
+                u.as_bytes(),
+            )
+        }),
         created_at: now,
     };
     let idem = idem_key.map(|k| {

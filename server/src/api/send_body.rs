@@ -1,5 +1,5 @@
 //! Reading the body of `POST /v1/send` without the network: JSON object, server-only fields
-//! (`dry_run`, `duration`, `audio_id`), the fields the server refuses over HTTP (`audio_path`
+//! (`dry_run`, `duration`, `audio_id`, `webhook_url`), the fields the server refuses over HTTP (`audio_path`
 //! would read the server's own files, `graph_url` would choose the target the key's mode
 //! decides, `audio` bytes belong in `POST /v1/audio`), then the core's own parser and validation
 //! (`svara::SendRequest`: the same field names, ranges and messages as every Svara SDK). What is
@@ -35,6 +35,8 @@ pub struct ParsedSend {
     pub stored: Map<String, Value>,
     /// `duration` as given.
     pub duration: Option<f64>,
+    /// Where this note's events are posted too (checked against the key's mode by the caller).
+    pub webhook_url: Option<String>,
     /// Secrets to seal: token, app secret, audio URL.
     pub secrets: Map<String, Value>,
     /// What makes a distinct Page client (token, app secret and client options; the target is
@@ -71,22 +73,17 @@ const CLIENT_FIELDS: [&str; 6] = [
     "app_secret",
 ];
 
-/// Fields the core parses, as its "unknown field" message lists them (kept for the schema
-/// check in tests; `svara::SendRequest` is the definition).
+/// The fields of the documented send request, from the core's field table (the one definition
+/// every Svara SDK reads).
 pub fn core_fields() -> Vec<String> {
-    let err = svara::SendRequest::from_json(r#"{"svara_field_probe":1}"#)
-        .expect_err("an unknown field is refused");
-    let msg = err.message();
-    let list = msg.split("expected one of").nth(1).unwrap_or("");
-    list.split('`')
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .map(|(_, s)| s.to_owned())
+    svara::Operation::Send
+        .fields()
+        .map(|f| f.name.to_owned())
         .collect()
 }
 
 /// Fields the server adds to the core's.
-pub const SERVER_FIELDS: [&str; 3] = ["audio_id", "duration", "dry_run"];
+pub const SERVER_FIELDS: [&str; 4] = ["audio_id", "duration", "dry_run", "webhook_url"];
 
 /// Sorted-key JSON, independent of how `serde_json` keeps maps.
 pub fn canonical_json(v: &Value) -> Vec<u8> {
@@ -130,8 +127,10 @@ pub fn canonical_json(v: &Value) -> Vec<u8> {
 
 /// The field a core validation message is about, when it names one.
 fn param_of(message: &str) -> Option<String> {
-    if let Some(rest) = message.split("unknown field `").nth(1) {
-        return rest.split('`').next().map(str::to_owned);
+    // "The send request has an unknown field \"audio_ulr\"; did you mean ...": the core only
+    // quotes a key that looks like a field name (a secret in the wrong place is never echoed).
+    if let Some(rest) = message.split("unknown field \"").nth(1) {
+        return rest.split('"').next().map(str::to_owned);
     }
     let first = message
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
@@ -180,12 +179,6 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
             return Err(ApiError::invalid_parameter(name, why));
         }
     }
-    if obj.contains_key("caption") {
-        return Err(ApiError::invalid_parameter(
-            "caption",
-            "caption is a Telegram option; Messenger voice notes have no caption. Remove it.",
-        ));
-    }
     let dry_run = match obj.remove("dry_run") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
@@ -215,6 +208,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         }
     };
     let audio_id = take_str(&mut obj, "audio_id")?;
+    let webhook_url = take_str(&mut obj, "webhook_url")?;
 
     let platform = match obj.get("platform") {
         None | Some(Value::Null) => "messenger".to_owned(),
@@ -353,6 +347,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         dry_run,
         stored: obj,
         duration,
+        webhook_url,
         secrets,
         client_material: Value::Object(material),
         canonical,

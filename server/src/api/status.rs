@@ -3,7 +3,7 @@
 //! A key sees only its own notes: another key's id is `not_found`, exactly like a missing one.
 
 use super::extract::Auth;
-use crate::clock::{iso8601, now_ms, start_of_utc_day, utc_date};
+use crate::clock::{now_ms, start_of_utc_day, utc_date};
 use crate::error::ApiError;
 use crate::model::{MessageList, Usage, UsageCounts, VoiceNote};
 use crate::state::AppState;
@@ -11,33 +11,13 @@ use crate::store::jobs::{self, JobView, STATUSES};
 use crate::store::StoreError;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use base64::Engine;
 use serde::Deserialize;
-use serde_json::Value;
 
-/// Most notes per page of `/v1/messages`.
-pub const MAX_PAGE: i64 = 100;
-/// Notes per page by default.
-pub const DEFAULT_PAGE: i64 = 20;
+pub use super::page::{DEFAULT_PAGE, MAX_PAGE};
 
 /// The API shape of a stored job.
 pub fn voice_note(j: JobView) -> VoiceNote {
-    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-    VoiceNote {
-        id: j.id,
-        status: j.status,
-        platform: j.platform,
-        recipient: j.recipient,
-        mode: j.mode,
-        created_at: iso8601(j.created_at),
-        updated_at: iso8601(j.updated_at),
-        sent_at: j.sent_at.map(iso8601),
-        attempts: j.attempts,
-        message_id: j.message_id,
-        attachment_id: j.attachment_id,
-        audio: json(j.audio),
-        error: json(j.error),
-    }
+    VoiceNote::from(j)
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -105,27 +85,13 @@ pub async fn message(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only notes with this status (`queued`, `sending`, `sent`, `failed`).
+    /// Only notes with this status (`queued`, `sending`, `sent`, `delivered`, `read`, `failed`).
     pub status: Option<String>,
     /// Notes per page, 1 to 100 (default 20).
     #[param(value_type = Option<i64>)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-}
-
-fn encode_cursor(created_at: i64, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{created_at}:{id}"))
-}
-
-fn decode_cursor(c: &str) -> Option<(i64, String)> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c.trim())
-        .ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (t, id) = text.split_once(':')?;
-    crate::ids::looks_like(id, "msg").then_some(())?;
-    Some((t.parse().ok()?, id.to_owned()))
 }
 
 /// A key's voice notes, newest first.
@@ -161,28 +127,8 @@ pub async fn list(
             ))
         }
     };
-    let limit = match q.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_PAGE,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_parameter(
-                    "limit",
-                    format!("limit must be a whole number from 1 to {MAX_PAGE}."),
-                )
-            })?,
-    };
-    let before = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "cursor",
-                "cursor is not one this server gave out; pass next_cursor of the previous page unchanged.",
-            )
-        })?),
-    };
+    let limit = super::page::limit(q.limit.as_deref())?;
+    let before = super::page::cursor(q.cursor.as_deref(), "msg")?;
     let mut rows = jobs::list(
         state.store.reader(),
         &key.id,
@@ -195,7 +141,8 @@ pub async fn list(
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more {
-        rows.last().map(|j| encode_cursor(j.created_at, &j.id))
+        rows.last()
+            .map(|j| super::page::encode_cursor(j.created_at, &j.id))
     } else {
         None
     };
@@ -213,6 +160,8 @@ fn counts(map: std::collections::HashMap<String, i64>) -> UsageCounts {
         queued: get("queued"),
         sending: get("sending"),
         sent: get("sent"),
+        delivered: get("delivered"),
+        read: get("read"),
         failed: get("failed"),
         total: map.values().sum(),
     }
@@ -245,19 +194,4 @@ pub async fn usage(
         today: counts(today),
         all_time: counts(all),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_forgeries() {
-        let id = crate::ids::new_id("msg", 5);
-        let c = encode_cursor(5, &id);
-        assert_eq!(decode_cursor(&c), Some((5, id)));
-        assert_eq!(decode_cursor("not-a-cursor"), None);
-        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("5:x' OR 1=1");
-        assert_eq!(decode_cursor(&forged), None);
-    }
 }

@@ -1,14 +1,19 @@
 //! The queue's SQL: accept (with the idempotency row in the same transaction), claim with a
-//! lease, the point of no return, outcomes, and the crash rule of the sweeper. Every UPDATE
-//! repeats the state it expects (status, phase, owner, attempt), so a stale worker or a sweep
-//! that read an old state changes nothing.
+//! lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes never claim the same job), the
+//! point of no return, outcomes, and the crash rule of the sweeper. Every UPDATE repeats the
+//! state it expects (status, phase, owner, attempt, lease expiry) in its own WHERE, so a stale
+//! worker, or a sweep that read an old state, changes nothing: the row is re-checked when it is
+//! written (PostgreSQL re-evaluates the WHERE on the row's latest version after a lock wait).
+//! Every status change records its event ([`super::events`]) in the same transaction.
 
+use super::events;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 
-/// The statuses a voice note goes through.
-pub const STATUSES: [&str; 4] = ["queued", "sending", "sent", "failed"];
+/// The statuses a voice note goes through: queued -> sending -> sent -> delivered -> read, or
+/// failed.
+pub const STATUSES: [&str; 6] = ["queued", "sending", "sent", "delivered", "read", "failed"];
 
 /// A job to insert.
 #[derive(Debug, Clone)]
@@ -31,6 +36,8 @@ pub struct NewJob {
     pub request: String,
     /// The sealed secrets.
     pub secrets: Vec<u8>,
+    /// The sealed per-request `webhook_url`.
+    pub webhook_url: Option<Vec<u8>>,
     /// Unix ms.
     pub created_at: i64,
 }
@@ -62,7 +69,10 @@ pub enum Accepted {
     Conflict,
 }
 
-/// Inserts a job (and its idempotency row), or replays / refuses per the idempotency key.
+/// Inserts a job (and its idempotency row), or replays / refuses per the idempotency key. The
+/// key row is written first with an upsert that only replaces an expired row: a concurrent
+/// request with the same key (in this or another process) waits on the key's unique index until
+/// the first one commits, then sees its row, so a key never queues two notes.
 pub async fn accept(
     c: &mut AnyConnection,
     job: NewJob,
@@ -70,38 +80,48 @@ pub async fn accept(
     response: String,
 ) -> Result<Accepted, sqlx::Error> {
     if let Some(idem) = &idem {
-        let row = sqlx::query(
-            "SELECT request_hash, status_code, response, expires_at FROM idempotency_keys \
-             WHERE key_id = $1 AND idem_key = $2",
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (key_id, idem_key, request_hash, status_code, response, \
+             job_id, created_at, expires_at) VALUES ($1, $2, $3, 202, $4, $5, $6, $7) \
+             ON CONFLICT (key_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, \
+             status_code = excluded.status_code, response = excluded.response, \
+             job_id = excluded.job_id, created_at = excluded.created_at, \
+             expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= $6 \
+             RETURNING job_id",
         )
         .bind(&job.key_id)
         .bind(&idem.key)
+        .bind(&idem.request_hash)
+        .bind(&response)
+        .bind(&job.id)
+        .bind(job.created_at)
+        .bind(idem.expires_at)
         .fetch_optional(&mut *c)
         .await?;
-        if let Some(row) = row {
-            let expires_at: i64 = row.try_get("expires_at")?;
-            if expires_at > job.created_at {
-                let hash: Vec<u8> = row.try_get("request_hash")?;
-                return Ok(if hash == idem.request_hash {
-                    Accepted::Replay {
-                        status: row.try_get::<i64, _>("status_code")? as u16,
-                        body: row.try_get("response")?,
-                    }
-                } else {
-                    Accepted::Conflict
-                });
-            }
-            sqlx::query("DELETE FROM idempotency_keys WHERE key_id = $1 AND idem_key = $2")
-                .bind(&job.key_id)
-                .bind(&idem.key)
-                .execute(&mut *c)
-                .await?;
+        if claimed.is_none() {
+            let row = sqlx::query(
+                "SELECT request_hash, status_code, response FROM idempotency_keys \
+                 WHERE key_id = $1 AND idem_key = $2",
+            )
+            .bind(&job.key_id)
+            .bind(&idem.key)
+            .fetch_one(&mut *c)
+            .await?;
+            let hash: Vec<u8> = row.try_get("request_hash")?;
+            return Ok(if hash == idem.request_hash {
+                Accepted::Replay {
+                    status: row.try_get::<i64, _>("status_code")? as u16,
+                    body: row.try_get("response")?,
+                }
+            } else {
+                Accepted::Conflict
+            });
         }
     }
     sqlx::query(
         "INSERT INTO jobs (id, key_id, mode, platform, recipient, page_key, audio_id, status, \
-         attempts, run_at, request, secrets, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $10, $8, $8)",
+         attempts, run_at, request, secrets, webhook_url, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $10, $11, $8, $8)",
     )
     .bind(&job.id)
     .bind(&job.key_id)
@@ -113,23 +133,9 @@ pub async fn accept(
     .bind(job.created_at)
     .bind(&job.request)
     .bind(&job.secrets)
+    .bind(&job.webhook_url)
     .execute(&mut *c)
     .await?;
-    if let Some(idem) = idem {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (key_id, idem_key, request_hash, status_code, response, \
-             job_id, created_at, expires_at) VALUES ($1, $2, $3, 202, $4, $5, $6, $7)",
-        )
-        .bind(&job.key_id)
-        .bind(&idem.key)
-        .bind(&idem.request_hash)
-        .bind(&response)
-        .bind(&job.id)
-        .bind(job.created_at)
-        .bind(idem.expires_at)
-        .execute(&mut *c)
-        .await?;
-    }
     Ok(Accepted::Created)
 }
 
@@ -140,6 +146,8 @@ pub struct Claimed {
     pub id: String,
     /// `test` or `live`.
     pub mode: String,
+    /// `messenger`.
+    pub platform: String,
     /// The PSID.
     pub recipient: String,
     /// Keyed hash of token and target.
@@ -169,10 +177,14 @@ pub struct ClaimRequest {
     pub per_page: usize,
     /// Jobs of each Page already in flight in this process.
     pub busy: HashMap<String, usize>,
+    /// [`super::Store::skip_locked`].
+    pub skip_locked: &'static str,
 }
 
 /// Claims due jobs, oldest first, at most `per_page` in flight per Page (saturated Pages are
-/// skipped in SQL, so one busy Page does not starve the others).
+/// skipped in SQL, so one busy Page does not starve the others). On PostgreSQL the candidates
+/// are locked with `FOR UPDATE SKIP LOCKED` until the claim commits: another process's claim
+/// skips them instead of waiting or taking them too.
 pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claimed>, sqlx::Error> {
     if req.limit == 0 {
         return Ok(Vec::new());
@@ -193,6 +205,7 @@ pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claim
         sql.push(')');
     }
     sql.push_str(" ORDER BY run_at, id LIMIT $2");
+    sql.push_str(req.skip_locked);
     let lookahead = (req.limit * 4).max(64) as i64;
     let mut q = sqlx::query(&sql).bind(req.now).bind(lookahead);
     for page in &saturated {
@@ -225,7 +238,9 @@ pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claim
     for i in 0..chosen.len() {
         sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, i + 4));
     }
-    sql.push_str(") RETURNING id, mode, recipient, page_key, audio_id, request, secrets, attempts");
+    sql.push_str(
+        ") RETURNING id, mode, platform, recipient, page_key, audio_id, request, secrets, attempts",
+    );
     let mut q = sqlx::query(&sql)
         .bind(&req.owner)
         .bind(req.lease_until)
@@ -240,6 +255,7 @@ pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claim
             Ok(Claimed {
                 id: r.try_get("id")?,
                 mode: r.try_get("mode")?,
+                platform: r.try_get("platform")?,
                 recipient: r.try_get("recipient")?,
                 page_key: r.try_get("page_key")?,
                 audio_id: r.try_get("audio_id")?,
@@ -254,7 +270,8 @@ pub async fn claim(c: &mut AnyConnection, req: ClaimRequest) -> Result<Vec<Claim
     Ok(claimed)
 }
 
-/// The point of no return: the job's Send API request is about to be written. True when this
+/// The point of no return: the job's Send API request is about to be written (and the Page it
+/// goes out from, when known, is recorded with it: receipts name the Page). True when this
 /// worker still holds the job (only then may it send).
 pub async fn mark_request_written(
     c: &mut AnyConnection,
@@ -262,15 +279,18 @@ pub async fn mark_request_written(
     owner: &str,
     attempt: i64,
     now: i64,
+    page_id: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
-        "UPDATE jobs SET phase = 'request_written', updated_at = $4 \
+        "UPDATE jobs SET phase = 'request_written', written_at = $4, updated_at = $4, \
+         page_id = COALESCE($5, page_id) \
          WHERE id = $1 AND lease_owner = $2 AND attempts = $3 AND status = 'sending'",
     )
     .bind(id)
     .bind(owner)
     .bind(attempt)
     .bind(now)
+    .bind(page_id)
     .execute(&mut *c)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -287,33 +307,45 @@ pub struct Sent {
     pub audio: Option<String>,
 }
 
-/// Records a delivered note and erases its secrets. A late success may replace a
-/// `failed` (may have been delivered) written by a sweep for the same attempt.
+/// What a status change did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Transition {
+    /// The row changed (false: another owner or a sweep got there first).
+    pub changed: bool,
+    /// Webhook deliveries queued for its event.
+    pub deliveries: usize,
+}
+
+/// Records a note Messenger accepted, erases its secrets and records `voice_note.sent`. A late
+/// success may replace a `failed` (may have been delivered) written by a sweep for the same
+/// attempt; nothing else moves a job out of `failed`.
 pub async fn finish_sent(
     c: &mut AnyConnection,
     id: &str,
     attempt: i64,
     sent: &Sent,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+) -> Result<Transition, sqlx::Error> {
+    let row = sqlx::query(&format!(
         "UPDATE jobs SET status = 'sent', phase = NULL, lease_owner = NULL, \
          lease_expires_at = NULL, secrets = NULL, message_id = $3, attachment_id = $4, \
          audio = $5, error = NULL, sent_at = $6, updated_at = $6 \
-         WHERE id = $1 AND attempts = $2 AND status IN ('sending', 'failed')",
-    )
+         WHERE id = $1 AND attempts = $2 AND status IN ('sending', 'failed') \
+         RETURNING {VIEW_COLUMNS}"
+    ))
     .bind(id)
     .bind(attempt)
     .bind(&sent.message_id)
     .bind(&sent.attachment_id)
     .bind(&sent.audio)
     .bind(now)
-    .execute(&mut *c)
+    .fetch_optional(&mut *c)
     .await?;
-    Ok(r.rows_affected() == 1)
+    transition(c, row, events::SENT, now).await
 }
 
-/// Records a failure (svara's error wire shape) and erases the job's secrets.
+/// Records a failure (svara's error wire shape), erases the job's secrets and records
+/// `voice_note.failed`.
 pub async fn finish_failed(
     c: &mut AnyConnection,
     id: &str,
@@ -321,20 +353,38 @@ pub async fn finish_failed(
     error: &str,
     audio: Option<&str>,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+) -> Result<Transition, sqlx::Error> {
+    let row = sqlx::query(&format!(
         "UPDATE jobs SET status = 'failed', phase = NULL, lease_owner = NULL, \
          lease_expires_at = NULL, secrets = NULL, error = $3, audio = COALESCE($4, audio), \
-         updated_at = $5 WHERE id = $1 AND attempts = $2 AND status = 'sending'",
-    )
+         updated_at = $5 WHERE id = $1 AND attempts = $2 AND status = 'sending' \
+         RETURNING {VIEW_COLUMNS}"
+    ))
     .bind(id)
     .bind(attempt)
     .bind(error)
     .bind(audio)
     .bind(now)
-    .execute(&mut *c)
+    .fetch_optional(&mut *c)
     .await?;
-    Ok(r.rows_affected() == 1)
+    transition(c, row, events::FAILED, now).await
+}
+
+async fn transition(
+    c: &mut AnyConnection,
+    row: Option<AnyRow>,
+    event: &str,
+    now: i64,
+) -> Result<Transition, sqlx::Error> {
+    let Some(row) = row else {
+        return Ok(Transition::default());
+    };
+    let job = view(&row)?;
+    let deliveries = events::emit(c, &job, event, now).await?;
+    Ok(Transition {
+        changed: true,
+        deliveries,
+    })
 }
 
 /// Puts a job this worker holds back in the queue; only while nothing was written to Meta.
@@ -375,18 +425,23 @@ pub async fn heartbeat(c: &mut AnyConnection, owner: &str, until: i64) -> Result
 }
 
 /// What a sweep did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swept {
     /// Jobs put back in the queue (nothing had been written to Meta).
-    pub requeued: u64,
-    /// Jobs ended `failed` with `may_have_been_delivered` (their request may have reached Meta).
-    pub failed: u64,
+    pub requeued: Vec<String>,
+    /// Jobs ended `failed` with `may_have_been_delivered` (their request may have reached Meta):
+    /// id and platform.
+    pub failed: Vec<(String, String)>,
+    /// Webhook deliveries queued for the failures' events.
+    pub deliveries: usize,
 }
 
 /// The crash rule, for jobs whose worker is gone: `claimed` goes back to `queued`;
 /// `request_written` ends `failed` with `error` (network_error, may_have_been_delivered) and
-/// is never sent again. `only_expired`: touch only leases that ran out (several processes);
-/// false at the start of the only process on a file (the previous one is dead).
+/// is never sent again. `only_expired`: touch only leases that ran out (several processes, or
+/// periodic sweeps); false only at the start of the only process on a SQLite file (the
+/// previous one is dead). Each UPDATE carries its whole guard (status, phase, lease expiry),
+/// so a job that finished or was renewed after any earlier read is left alone.
 pub async fn sweep(
     c: &mut AnyConnection,
     now: i64,
@@ -401,23 +456,34 @@ pub async fn sweep(
     let requeued = sqlx::query(&format!(
         "UPDATE jobs SET status = 'queued', phase = NULL, lease_owner = NULL, \
          lease_expires_at = NULL, updated_at = $1 \
-         WHERE status = 'sending' AND (phase = 'claimed' OR phase IS NULL){expired}"
+         WHERE status = 'sending' AND (phase = 'claimed' OR phase IS NULL){expired} RETURNING id"
     ))
     .bind(now)
-    .execute(&mut *c)
+    .fetch_all(&mut *c)
     .await?
-    .rows_affected();
-    let failed = sqlx::query(&format!(
+    .iter()
+    .map(|r| r.try_get::<String, _>("id"))
+    .collect::<Result<Vec<_>, _>>()?;
+    let rows = sqlx::query(&format!(
         "UPDATE jobs SET status = 'failed', phase = NULL, lease_owner = NULL, \
          lease_expires_at = NULL, secrets = NULL, error = $2, updated_at = $1 \
-         WHERE status = 'sending' AND phase = 'request_written'{expired}"
+         WHERE status = 'sending' AND phase = 'request_written'{expired} \
+         RETURNING {VIEW_COLUMNS}"
     ))
     .bind(now)
     .bind(error)
-    .execute(&mut *c)
-    .await?
-    .rows_affected();
-    Ok(Swept { requeued, failed })
+    .fetch_all(&mut *c)
+    .await?;
+    let mut swept = Swept {
+        requeued,
+        ..Swept::default()
+    };
+    for row in rows {
+        let job = view(&row)?;
+        swept.deliveries += events::emit(c, &job, events::FAILED, now).await?;
+        swept.failed.push((job.id, job.platform));
+    }
+    Ok(swept)
 }
 
 /// At shutdown: every job this worker claimed but did not write goes back to the queue.
@@ -436,6 +502,28 @@ pub async fn release_claimed(
     .execute(&mut *c)
     .await?;
     Ok(r.rows_affected())
+}
+
+/// Depth of the queue: jobs `queued` and `sending`, across every process on the database.
+pub async fn queue_depth(pool: &AnyPool) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'sending') \
+         GROUP BY status",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String, _>("status")?, r.try_get::<i64, _>("n")?)))
+        .collect()
+}
+
+/// The sealed `webhook_url` of a job.
+pub async fn webhook_url(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let row = sqlx::query("SELECT webhook_url FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("webhook_url")).transpose()?.flatten())
 }
 
 /// Forgets idempotency keys past their expiry.
@@ -478,12 +566,25 @@ pub struct JobView {
     pub updated_at: i64,
     /// Unix ms.
     pub sent_at: Option<i64>,
+    /// Unix ms, once Messenger reported it delivered.
+    pub delivered_at: Option<i64>,
+    /// Unix ms, once Messenger reported it read.
+    pub read_at: Option<i64>,
+    /// The API key's id.
+    pub key_id: String,
+    /// The platform's id of the sending Page, once known.
+    pub page_id: Option<String>,
+    /// Whether the note has its own `webhook_url`.
+    pub has_webhook_url: bool,
 }
 
-const VIEW_COLUMNS: &str = "id, mode, platform, recipient, status, attempts, message_id, \
-     attachment_id, audio, error, created_at, updated_at, sent_at";
+/// The columns [`JobView`] reads.
+pub const VIEW_COLUMNS: &str = "id, mode, platform, recipient, status, attempts, message_id, \
+     attachment_id, audio, error, created_at, updated_at, sent_at, delivered_at, read_at, key_id, \
+     page_id, CAST(CASE WHEN webhook_url IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_webhook_url";
 
-fn view(r: &AnyRow) -> Result<JobView, sqlx::Error> {
+/// Reads a row of [`VIEW_COLUMNS`].
+pub fn view(r: &AnyRow) -> Result<JobView, sqlx::Error> {
     Ok(JobView {
         id: r.try_get("id")?,
         mode: r.try_get("mode")?,
@@ -498,6 +599,11 @@ fn view(r: &AnyRow) -> Result<JobView, sqlx::Error> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         sent_at: r.try_get("sent_at")?,
+        delivered_at: r.try_get("delivered_at")?,
+        read_at: r.try_get("read_at")?,
+        key_id: r.try_get("key_id")?,
+        page_id: r.try_get("page_id")?,
+        has_webhook_url: r.try_get::<i64, _>("has_webhook_url")? != 0,
     })
 }
 

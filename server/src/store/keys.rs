@@ -18,15 +18,17 @@ pub struct StoredKey {
 }
 
 /// Inserts a key unless its hash is already there (configured keys are registered on every
-/// start; their id stays the same, so their messages stay theirs).
+/// start; their id stays the same, so their messages stay theirs). A generated key is only
+/// inserted when the database has none (a unique index holds even when several processes start
+/// at once): true when this call inserted it.
 pub async fn upsert(
     c: &mut AnyConnection,
     key: &StoredKey,
     origin: &'static str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
         "INSERT INTO api_keys (id, hash, mode, display, origin, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(&key.id)
     .bind(&key.hash)
@@ -36,7 +38,7 @@ pub async fn upsert(
     .bind(key.created_at)
     .execute(&mut *c)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// The keys the server generated itself (used when none is configured).

@@ -1,5 +1,7 @@
 //! The `uploads` table: audio received by `POST /v1/audio`, kept until it expires and no
-//! queued job needs it any more (the bytes live in a file beside the database).
+//! queued job needs it any more. With SQLite the bytes live in a file beside the database; with
+//! PostgreSQL in the row (`data`), since the process that sends may not be the one that
+//! received the upload.
 
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -22,11 +24,15 @@ pub struct Upload {
     pub expires_at: i64,
 }
 
-/// Records an upload whose file is in place.
-pub async fn insert(c: &mut AnyConnection, u: &Upload) -> Result<(), sqlx::Error> {
+/// Records an upload: its file is in place (SQLite), or its bytes are `data` (PostgreSQL).
+pub async fn insert(
+    c: &mut AnyConnection,
+    u: &Upload,
+    data: Option<&[u8]>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO uploads (id, key_id, size_bytes, sha256, probe, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO uploads (id, key_id, size_bytes, sha256, probe, created_at, expires_at, \
+         data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&u.id)
     .bind(&u.key_id)
@@ -35,6 +41,7 @@ pub async fn insert(c: &mut AnyConnection, u: &Upload) -> Result<(), sqlx::Error
     .bind(&u.probe)
     .bind(u.created_at)
     .bind(u.expires_at)
+    .bind(data)
     .execute(&mut *c)
     .await?;
     Ok(())
@@ -63,6 +70,15 @@ pub async fn get(pool: &AnyPool, id: &str) -> Result<Option<Upload>, sqlx::Error
     .transpose()
 }
 
+/// The bytes of an upload kept in the database (None when they are a file, or it is gone).
+pub async fn data(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let row = sqlx::query("SELECT data FROM uploads WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("data")).transpose()?.flatten())
+}
+
 /// Deletes expired uploads that no queued or sending job refers to; returns their ids (the
 /// caller removes the files).
 pub async fn delete_expired(c: &mut AnyConnection, now: i64) -> Result<Vec<String>, sqlx::Error> {
@@ -79,7 +95,10 @@ pub async fn delete_expired(c: &mut AnyConnection, now: i64) -> Result<Vec<Strin
 /// Total bytes of one key's uploads still kept (for its quota).
 pub async fn total_bytes(pool: &AnyPool, key_id: &str) -> Result<i64, sqlx::Error> {
     let row =
-        sqlx::query("SELECT COALESCE(SUM(size_bytes), 0) AS n FROM uploads WHERE key_id = $1")
+        // PostgreSQL sums a BIGINT as NUMERIC: cast back.
+        sqlx::query(
+            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n FROM uploads WHERE key_id = $1",
+        )
             .bind(key_id)
             .fetch_one(pool)
             .await?;

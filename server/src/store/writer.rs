@@ -83,8 +83,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on an open connection (pragmas applied).
-    pub fn start(conn: AnyConnection, options: AnyConnectOptions, pragmas: &'static str) -> Self {
+    /// Starts the writer task on an open connection (SQLite: its pragmas applied, and applied
+    /// again after a reconnect).
+    pub fn start(
+        conn: AnyConnection,
+        options: AnyConnectOptions,
+        pragmas: Option<&'static str>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         let task = tokio::spawn(run(conn, options, pragmas, rx));
         Writer {
@@ -119,7 +124,7 @@ impl Writer {
 async fn run(
     mut conn: AnyConnection,
     options: AnyConnectOptions,
-    pragmas: &'static str,
+    pragmas: Option<&'static str>,
     mut rx: mpsc::Receiver<Box<dyn PendingOp>>,
 ) {
     let mut stopping = false;
@@ -169,14 +174,18 @@ async fn run_batch(
 async fn reconnect(
     old: AnyConnection,
     options: &AnyConnectOptions,
-    pragmas: &'static str,
+    pragmas: Option<&'static str>,
 ) -> AnyConnection {
     drop(old);
     let mut wait = Duration::from_millis(50);
     loop {
         match AnyConnection::connect_with(options).await {
             Ok(mut c) => {
-                if c.execute(pragmas).await.is_ok() {
+                let ready = match pragmas {
+                    Some(p) => c.execute(p).await.is_ok(),
+                    None => true,
+                };
+                if ready {
                     tracing::warn!("database writer reconnected");
                     return c;
                 }

@@ -3,17 +3,26 @@
 //! a 613) are shared by every job of that Page. The target follows the job's key mode only:
 //! test jobs go to the built-in emulator, live jobs to Meta (or `SVARA_GRAPH_URL`).
 //!
-//! Each client carries the core's `before_request` hook: right before a send is written (after
-//! the limiter's wait) it commits the job's point of no return, found through the task-local
-//! [`JobContext`] of the job being processed.
+//! Each client carries the core's `before_request` hook: right before a send is written it takes
+//! the Page's pacing slot in the database ([`super::pacing`]: 10 sends per second per Page over
+//! every process), commits the job's point of no return while it waits, and lets the request go
+//! at the slot; the job is found through the task-local [`JobContext`]. The core's own limiter
+//! is set above Meta's rate (the database paces), but still pauses the Page after a 613, whose
+//! `retry_after` the `on_retry` hook also writes to the database for every process.
 
+use super::pacing::{Pacer, LEAD, MAX_RESERVATIONS, TOLERANCE};
 use crate::keys::Mode;
+use crate::metrics::Metrics;
 use crate::store::{jobs, Store};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use svara::{Client, ClientBuilder, RequestEvent};
+use svara::{Client, ClientBuilder, ErrorCode, RequestEvent, RetryEvent};
+
+/// The core limiter's rate on server clients: above Meta's 10 per second, so that the
+/// database's per-Page slots decide the pace (the core limiter still pauses after a 613).
+const CORE_CALLS_PER_SECOND: f64 = 50.0;
 
 tokio::task_local! {
     /// The job whose Graph calls are being made in this task.
@@ -51,33 +60,84 @@ pub struct JobContext {
 struct ContextInner {
     id: String,
     attempt: i64,
+    platform: String,
     owner: Arc<str>,
     store: Store,
     shutdown: Arc<AtomicBool>,
+    pacer: Pacer,
+    metrics: Arc<Metrics>,
     phase: Mutex<Phase>,
     refusal: Mutex<Option<Refusal>>,
+    pace_key: Mutex<Option<String>>,
+    page_id: Mutex<Option<String>>,
+    written: Mutex<Option<Instant>>,
+}
+
+/// What a [`JobContext`] is made of.
+pub struct ContextParts {
+    /// The job.
+    pub id: String,
+    /// Its claim's attempt number (the fence).
+    pub attempt: i64,
+    /// `messenger`, ...
+    pub platform: String,
+    /// This process's lease owner id.
+    pub owner: Arc<str>,
+    /// The database.
+    pub store: Store,
+    /// Set when shutdown begins.
+    pub shutdown: Arc<AtomicBool>,
+    /// Per-Page slots.
+    pub pacer: Pacer,
+    /// This process's metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 impl JobContext {
     /// The context of a claimed job.
-    pub fn new(
-        id: &str,
-        attempt: i64,
-        owner: Arc<str>,
-        store: Store,
-        shutdown: Arc<AtomicBool>,
-    ) -> Self {
+    pub fn new(p: ContextParts) -> Self {
         JobContext {
             inner: Arc::new(ContextInner {
-                id: id.to_owned(),
-                attempt,
-                owner,
-                store,
-                shutdown,
+                id: p.id,
+                attempt: p.attempt,
+                platform: p.platform,
+                owner: p.owner,
+                store: p.store,
+                shutdown: p.shutdown,
+                pacer: p.pacer,
+                metrics: p.metrics,
                 phase: Mutex::new(Phase::Claimed),
                 refusal: Mutex::new(None),
+                pace_key: Mutex::new(None),
+                page_id: Mutex::new(None),
+                written: Mutex::new(None),
             }),
         }
+    }
+
+    /// Names the Page the job goes out from: its id when known (recorded with the point of no
+    /// return), and the key its sends are paced under.
+    pub fn set_page(&self, page_id: Option<String>, pace_key: String) {
+        *self.inner.page_id.lock().unwrap_or_else(|e| e.into_inner()) = page_id;
+        *self
+            .inner
+            .pace_key
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(pace_key);
+    }
+
+    /// The key the job's sends are paced under, once known.
+    pub fn pace_key(&self) -> Option<String> {
+        self.inner
+            .pace_key
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// When the last send request was let go (for the send latency).
+    pub fn written_at(&self) -> Option<Instant> {
+        *self.inner.written.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How far the job got.
@@ -99,9 +159,55 @@ impl JobContext {
         )
     }
 
-    /// Commits the point of no return (once per job; a retry of a request that certainly was
-    /// not accepted passes through).
+    /// Takes the Page's slot, commits the point of no return while waiting for it (once per
+    /// job: a retry of a request that certainly was not accepted only takes a new slot), and
+    /// returns at the slot.
     async fn before_send(&self) -> svara::Result<()> {
+        let pacer = &self.inner.pacer;
+        let started = Instant::now();
+        let pace_key = self.pace_key();
+        let mut reservations = 0;
+        loop {
+            let slot = match &pace_key {
+                Some(key) => match pacer.reserve(key).await {
+                    Ok(slot) => Some(slot),
+                    Err(e) if self.phase() == Phase::Written => {
+                        // A retry after an answer that certainly was not accepted: better
+                        // unpaced (the core limiter still spaces it) than given up.
+                        tracing::warn!(error = %e, "cannot reserve a pacing slot; retrying unpaced");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot reserve a pacing slot");
+                        return Err(self.refuse(Refusal::Database, Phase::Claimed));
+                    }
+                },
+                None => None,
+            };
+            reservations += 1;
+            if self.phase() != Phase::Written {
+                if let Some(slot) = slot {
+                    pacer.sleep_until(slot - LEAD.as_millis() as i64).await;
+                }
+                self.commit_point_of_no_return().await?;
+            }
+            let Some(slot) = slot else { break };
+            pacer.sleep_until(slot).await;
+            let late = pacer.now_ms() - slot;
+            if late <= TOLERANCE.as_millis() as i64 || reservations >= MAX_RESERVATIONS {
+                break;
+            }
+            tracing::debug!(late_ms = late, "missed its pacing slot; taking another");
+        }
+        self.inner
+            .metrics
+            .pacing_wait(&self.inner.platform, started.elapsed());
+        *self.inner.written.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Commits the point of no return (once per job).
+    async fn commit_point_of_no_return(&self) -> svara::Result<()> {
         {
             let mut phase = self.inner.phase.lock().unwrap_or_else(|e| e.into_inner());
             match *phase {
@@ -121,14 +227,21 @@ impl JobContext {
             self.inner.owner.to_string(),
             self.inner.attempt,
         );
-        let now = crate::clock::now_ms();
+        let page_id = self
+            .inner
+            .page_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let now = self.inner.store.now_ms();
         let marked = self
             .inner
             .store
-            .write(Box::new(move |c| {
-                Box::pin(
-                    async move { jobs::mark_request_written(c, &id, &owner, attempt, now).await },
-                )
+            .write_now(Box::new(move |c| {
+                Box::pin(async move {
+                    jobs::mark_request_written(c, &id, &owner, attempt, now, page_id.as_deref())
+                        .await
+                })
             }))
             .await;
         match marked {
@@ -141,6 +254,23 @@ impl JobContext {
                 tracing::error!(error = %e, id = %self.inner.id, "cannot record the point of no return");
                 Err(self.refuse(Refusal::Database, Phase::Claimed))
             }
+        }
+    }
+}
+
+/// A 613 before a retry: the Page pauses for every process, not only this client.
+fn on_retry(event: &RetryEvent) {
+    if event.code != ErrorCode::RateLimited {
+        return;
+    }
+    if let Ok(ctx) = CURRENT.try_with(|c| c.clone()) {
+        if let Some(key) = ctx.pace_key() {
+            let (pacer, wait) = (ctx.inner.pacer.clone(), event.wait);
+            tokio::spawn(async move {
+                if let Err(e) = pacer.pause(&key, wait).await {
+                    tracing::warn!(error = %e, "cannot pause the Page for the other processes");
+                }
+            });
         }
     }
 }
@@ -180,7 +310,6 @@ impl Targets {
 /// Clients by `page_key`, dropped after a while unused.
 pub struct ClientPool {
     targets: Targets,
-    sends_per_second: f64,
     clients: Mutex<HashMap<String, (Client, Instant)>>,
 }
 
@@ -190,11 +319,10 @@ const MAX_CLIENTS: usize = 4096;
 const IDLE: Duration = Duration::from_secs(900);
 
 impl ClientPool {
-    /// A pool sending to `targets` at `sends_per_second` per Page.
-    pub fn new(targets: Targets, sends_per_second: f64) -> Self {
+    /// A pool sending to `targets` (pacing is the database's: [`super::pacing`]).
+    pub fn new(targets: Targets) -> Self {
         ClientPool {
             targets,
-            sends_per_second,
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -224,8 +352,9 @@ impl ClientPool {
         }
         let client = builder
             .graph_url(self.targets.for_mode(mode))
-            .sends_per_second(self.sends_per_second)
+            .sends_per_second(CORE_CALLS_PER_SECOND)
             .before_request(hook)
+            .on_retry(on_retry)
             .build()?;
         if map.len() >= MAX_CLIENTS {
             map.retain(|_, (_, used)| now.duration_since(*used) < IDLE);
@@ -256,7 +385,7 @@ mod tests {
         };
         assert_eq!(t.for_mode(Mode::Test), "http://127.0.0.1:1");
         assert_eq!(t.for_mode(Mode::Live), "https://graph.facebook.com");
-        let pool = ClientPool::new(t, 10.0);
+        let pool = ClientPool::new(t);
         let a = pool
             .get("pg_a", Mode::Test, Client::builder("EAAtoken"))
             .unwrap();

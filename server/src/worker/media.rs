@@ -131,14 +131,39 @@ pub struct MediaStats {
     pub uploads: u64,
 }
 
+/// Where the bytes of a stored upload are.
+pub enum UploadBytes {
+    /// A file beside the database (SQLite).
+    File(PathBuf),
+    /// The upload's row (PostgreSQL: any process may send it).
+    Database {
+        /// The database.
+        store: crate::store::Store,
+        /// `aud_…`.
+        id: String,
+    },
+}
+
+impl UploadBytes {
+    async fn read(&self) -> Result<Vec<u8>, String> {
+        match self {
+            UploadBytes::File(path) => tokio::fs::read(path).await.map_err(|e| e.to_string()),
+            UploadBytes::Database { store, id } => crate::store::uploads::data(store.reader(), id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| "it was deleted".to_owned()),
+        }
+    }
+}
+
 /// Where a job's audio comes from, once it is bytes.
 pub enum AudioBytes {
     /// An `audio_url`.
     Url(String),
-    /// A stored upload: its file and SHA-256.
+    /// A stored upload: where its bytes are, and their SHA-256.
     Upload {
-        /// The file beside the database.
-        path: PathBuf,
+        /// The bytes.
+        bytes: UploadBytes,
         /// Hex SHA-256 recorded at upload.
         sha256: String,
     },
@@ -154,6 +179,7 @@ pub struct Media {
     fetch_slots: Semaphore,
     cpu_slots: Semaphore,
     counters: Counters,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 fn options_key(o: &PrepareOptions) -> String {
@@ -175,7 +201,11 @@ pub fn summary(p: &PreparedAudio) -> Value {
 
 impl Media {
     /// Media stages fetching under `policy`, with `concurrency` downloads at once.
-    pub fn new(policy: UrlPolicy, concurrency: usize) -> Media {
+    pub fn new(
+        policy: UrlPolicy,
+        concurrency: usize,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Media {
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -188,6 +218,7 @@ impl Media {
             fetch_slots: Semaphore::new(concurrency.max(1)),
             cpu_slots: Semaphore::new(cpus),
             counters: Counters::default(),
+            metrics,
         }
     }
 
@@ -233,6 +264,7 @@ impl Media {
 
     async fn prepare(
         &self,
+        platform: &str,
         audio: &AudioBytes,
         options: &PrepareOptions,
     ) -> Result<Arc<PreparedAudio>, svara::Error> {
@@ -248,8 +280,8 @@ impl Media {
             .get(key, |p| p.data.len() as u64, || async {
                 let held = match (fetched, audio) {
                     (Some(f), _) => Held::Fetched(f),
-                    (None, AudioBytes::Upload { path, .. }) => {
-                        Held::Read(tokio::fs::read(path).await.map_err(|e| {
+                    (None, AudioBytes::Upload { bytes, .. }) => {
+                        Held::Read(bytes.read().await.map_err(|e| {
                             svara::Error::new(
                                 svara::ErrorCode::AudioFetchFailed,
                                 format!("The uploaded audio is no longer available ({e}); upload it again with POST /v1/audio."),
@@ -261,10 +293,12 @@ impl Media {
                 let _cpu = self.cpu_permit().await;
                 self.counters.conversions.fetch_add(1, Ordering::Relaxed);
                 let options = options.clone();
+                let started = Instant::now();
                 let prepared =
                     tokio::task::spawn_blocking(move || svara::prepare(held.bytes(), &options))
                         .await
                         .map_err(|_| stopped())??;
+                self.metrics.conversion(platform, started.elapsed());
                 Ok(Arc::new(prepared))
             })
             .await
@@ -274,6 +308,7 @@ impl Media {
     /// converted and uploaded only if no job did it already.
     pub async fn attachment(
         &self,
+        platform: &str,
         page_key: &str,
         client: &Client,
         audio: &AudioBytes,
@@ -289,7 +324,7 @@ impl Media {
                 key,
                 |_| 256,
                 || async {
-                    let prepared = self.prepare(audio, options).await?;
+                    let prepared = self.prepare(platform, audio, options).await?;
                     self.counters.uploads.fetch_add(1, Ordering::Relaxed);
                     let up = client.upload_prepared(&prepared).await?;
                     Ok(Uploaded {

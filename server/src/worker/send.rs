@@ -1,15 +1,15 @@
 //! One job, from its lease to its outcome: open the sealed secrets, rebuild the core request,
-//! take the Page's pooled client, get the reusable attachment (fetched, converted and uploaded
-//! once per distinct audio per Page), and send by attachment id under the point-of-no-return
-//! hook. What happened decides the outcome: sent; failed (a definite error, or a request that
+//! take the Page's pooled client, learn the Page's id (pacing and receipts name the Page), get
+//! the reusable attachment (fetched, converted and uploaded once per distinct audio per Page),
+//! and send by attachment id under the pacing and point-of-no-return hook. What happened decides the outcome: sent; failed (a definite error, or a request that
 //! may have reached Meta, which is never sent again); or back to the queue when nothing was
 //! written (shutdown, a Page paused by Meta).
 
 use super::clients::{JobContext, Phase, Refusal, CURRENT};
-use super::media::AudioBytes;
+use super::media::{AudioBytes, UploadBytes};
+use super::pages::pace_key;
 use super::Shared;
 use crate::api::send_body::core_request;
-use crate::clock::now_ms;
 use crate::keys::Mode;
 use crate::store::jobs::{Claimed, Sent};
 use crate::store::uploads;
@@ -36,6 +36,8 @@ pub enum Outcome {
     Requeue {
         /// When it may run again.
         run_at: i64,
+        /// Meta asked the Page to pause this long (a 613): every process holds off.
+        pause: Option<Duration>,
     },
     /// Another owner holds it now: leave it alone.
     Abandon,
@@ -81,6 +83,12 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
         Ok(c) => c,
         Err(e) => return failed(e),
     };
+    let page_id = w
+        .page_ids
+        .resolve(&w.state.store, &job.page_key, &client)
+        .await;
+    let key = pace_key(&job.platform, &job.mode, page_id.as_deref(), &job.page_key);
+    ctx.set_page(page_id, key);
 
     let (attachment_id, audio) = match &request.attachment_id {
         Some(id) => (id.clone(), None),
@@ -88,7 +96,15 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
             let source = match &job.audio_id {
                 Some(aid) => match uploads::get(w.state.store.reader(), aid).await {
                     Ok(Some(u)) => AudioBytes::Upload {
-                        path: w.state.data.uploads().join(&u.id),
+                        bytes: match w.state.store.backend() {
+                            crate::store::Backend::Sqlite => {
+                                UploadBytes::File(w.state.data.uploads().join(&u.id))
+                            }
+                            crate::store::Backend::Postgres => UploadBytes::Database {
+                                store: w.state.store.clone(),
+                                id: u.id.clone(),
+                            },
+                        },
                         sha256: u.sha256,
                     },
                     Ok(None) => {
@@ -98,9 +114,10 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
                         ))
                     }
                     Err(e) => {
-                        tracing::error!(error = %e, id = %job.id, "cannot read the upload");
+                        tracing::error!(error = %e, "cannot read the upload");
                         return Outcome::Requeue {
-                            run_at: now_ms() + 1000,
+                            run_at: w.state.store.now_ms() + 1000,
+                            pause: None,
                         };
                     }
                 },
@@ -112,11 +129,17 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
             match w
                 .state
                 .media
-                .attachment(&job.page_key, &client, &source, &options.prepare)
+                .attachment(
+                    &job.platform,
+                    &job.page_key,
+                    &client,
+                    &source,
+                    &options.prepare,
+                )
                 .await
             {
                 Ok(up) => (up.attachment_id, Some(up.summary)),
-                Err(e) => return not_written(job, e, None),
+                Err(e) => return not_written(w.state.store.now_ms(), job, e, None),
             }
         }
     };
@@ -127,6 +150,9 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
             client.send_attachment(&job.recipient, &attachment_id, &options),
         )
         .await;
+    if let Some(at) = ctx.written_at() {
+        w.state.metrics.send_call(&job.platform, at.elapsed());
+    }
     match sent {
         Ok(r) => Outcome::Sent(Sent {
             message_id: r.message_id,
@@ -135,22 +161,30 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
         }),
         Err(e) => match ctx.refusal() {
             Some(Refusal::LeaseLost) => Outcome::Abandon,
-            Some(Refusal::ShuttingDown) | Some(Refusal::Database) => {
-                Outcome::Requeue { run_at: now_ms() }
+            Some(Refusal::Database) if ctx.phase() != Phase::Claimed => {
+                Outcome::Failed { error: e, audio }
             }
-            None if ctx.phase() == Phase::Claimed => not_written(job, e, audio),
+            Some(Refusal::ShuttingDown) | Some(Refusal::Database) => Outcome::Requeue {
+                run_at: w.state.store.now_ms(),
+                pause: None,
+            },
+            None if ctx.phase() == Phase::Claimed => {
+                not_written(w.state.store.now_ms(), job, e, audio)
+            }
             None => Outcome::Failed { error: e, audio },
         },
     }
 }
 
 /// An error before anything was written: a Page paused by Meta waits in the queue (bounded by
-/// [`MAX_ATTEMPTS`]); anything else is the note's definite failure.
-fn not_written(job: &Claimed, e: Error, audio: Option<Value>) -> Outcome {
+/// [`MAX_ATTEMPTS`]) and the pause holds for every process; anything else is the note's
+/// definite failure.
+fn not_written(now: i64, job: &Claimed, e: Error, audio: Option<Value>) -> Outcome {
     if e.code() == ErrorCode::RateLimited && job.attempt < MAX_ATTEMPTS {
         let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
         return Outcome::Requeue {
-            run_at: now_ms() + wait.as_millis() as i64,
+            run_at: now + wait.as_millis() as i64,
+            pause: Some(wait),
         };
     }
     Outcome::Failed { error: e, audio }

@@ -4,11 +4,11 @@
 
 use crate::support::*;
 use serde_json::{json, Value};
+use sqlx::Row;
 use std::time::Duration;
 
-#[tokio::test]
-async fn documented_body_is_queued_then_sent_through_the_test_emulator() {
-    let t = TestServer::start().await;
+async fn documented_body_is_queued_then_sent_through_the_test_emulator(db: Db) {
+    let t = TestServer::start_on(db, |_| {}).await;
     let (code, v) = t.send(&t.body(PSID, "speech.opus.webm")).await;
     assert_eq!(code, 202, "{v}");
     let id = v["id"].as_str().unwrap().to_owned();
@@ -51,10 +51,10 @@ async fn documented_body_is_queued_then_sent_through_the_test_emulator() {
     assert_eq!(alias["message_id"], s["message_id"]);
     t.stop().await;
 }
+both_backends!(documented_body_is_queued_then_sent_through_the_test_emulator);
 
-#[tokio::test]
-async fn special_psids_and_tokens_fail_as_documented_in_test_mode() {
-    let t = TestServer::start().await;
+async fn special_psids_and_tokens_fail_as_documented_in_test_mode(db: Db) {
+    let t = TestServer::start_on(db, |_| {}).await;
     let cases = [
         (svara_emulator::PSID_BLOCKED, TOKEN, "message_not_allowed"),
         (
@@ -82,10 +82,10 @@ async fn special_psids_and_tokens_fail_as_documented_in_test_mode() {
     }
     t.stop().await;
 }
+both_backends!(special_psids_and_tokens_fail_as_documented_in_test_mode);
 
-#[tokio::test]
-async fn one_fetch_conversion_and_upload_per_audio_per_page() {
-    let t = TestServer::start().await;
+async fn one_fetch_conversion_and_upload_per_audio_per_page(db: Db) {
+    let t = TestServer::start_on(db, |_| {}).await;
     let mut ids = Vec::new();
     // 6 recipients of Page A and 3 of Page B, all the same recording.
     for (token, n) in [("EAAPageA-dedupe", 6), ("EAAPageB-dedupe", 3)] {
@@ -114,10 +114,10 @@ async fn one_fetch_conversion_and_upload_per_audio_per_page() {
     assert_eq!(snap.delivered, 9);
     t.stop().await;
 }
+both_backends!(one_fetch_conversion_and_upload_per_audio_per_page);
 
-#[tokio::test]
-async fn uploads_become_audio_ids_and_dry_runs_queue_nothing() {
-    let t = TestServer::start().await;
+async fn uploads_become_audio_ids_and_dry_runs_queue_nothing(db: Db) {
+    let t = TestServer::start_on(db, |_| {}).await;
     let bytes = std::fs::read(fixture("speech.flac")).unwrap();
     let (code, up) = t.upload(bytes.clone()).await;
     assert_eq!(code, 201, "{up}");
@@ -173,10 +173,10 @@ async fn uploads_become_audio_ids_and_dry_runs_queue_nothing() {
     assert_eq!(v["error"]["details"]["param"], "audio_id");
     t.stop().await;
 }
+both_backends!(uploads_become_audio_ids_and_dry_runs_queue_nothing);
 
-#[tokio::test]
-async fn list_usage_and_isolation_between_keys() {
-    let t = TestServer::start_with(|c| {
+async fn list_usage_and_isolation_between_keys(db: Db) {
+    let t = TestServer::start_on(db, |c| {
         c.worker.enabled = false;
         c.api_keys = vec![
             secret("sk_test_ownerAAAAAAAAAAAAAAAAAAAA"),
@@ -246,11 +246,11 @@ async fn list_usage_and_isolation_between_keys() {
     assert_eq!(usage["all_time"]["total"], 0);
     t.stop().await;
 }
+both_backends!(list_usage_and_isolation_between_keys);
 
-#[tokio::test]
-async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
+async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them(db: Db) {
     let ttl = |c: &mut svara_server::ServerConfig| c.upload_ttl = Duration::from_secs(1);
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_on(db, |c| {
         ttl(c);
         c.worker.enabled = false;
     })
@@ -268,17 +268,16 @@ async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
     assert_eq!(code, 202, "{v}");
     let id = v["id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let uploads = t.dir.0.join("uploads");
     // The worker's maintenance runs at its start: the unneeded upload goes, the needed one stays.
     let t = t.restart_with(ttl).await;
     let s = t.wait_final(&id, Duration::from_secs(20)).await;
     assert_eq!(s["status"], "sent", "{s}");
     assert!(
-        !uploads.join(&dropped).exists(),
+        !upload_kept(&t, &dropped).await,
         "expired and unneeded: deleted"
     );
     assert!(
-        uploads.join(&kept).exists(),
+        upload_kept(&t, &kept).await,
         "needed by a queued note when the sweep ran"
     );
     let (code, v) = t.send(&json!({"recipient": PSID, "audio_id": dropped, "session": {"page_access_token": TOKEN}})).await;
@@ -286,7 +285,7 @@ async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
     // Once its note ended, the next sweep deletes it too.
     let t = t.restart_with(ttl).await;
     let start = std::time::Instant::now();
-    while uploads.join(&kept).exists() {
+    while upload_kept(&t, &kept).await {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "the used upload was not deleted"
@@ -295,10 +294,10 @@ async fn expired_uploads_are_deleted_unless_a_queued_note_needs_them() {
     }
     t.stop().await;
 }
+both_backends!(expired_uploads_are_deleted_unless_a_queued_note_needs_them);
 
-#[tokio::test]
-async fn uploads_count_against_a_per_key_quota() {
-    let t = TestServer::start_with(|c| c.limits.upload_bytes_per_key = 100_000).await;
+async fn uploads_count_against_a_per_key_quota(db: Db) {
+    let t = TestServer::start_on(db, |c| c.limits.upload_bytes_per_key = 100_000).await;
     let bytes = std::fs::read(fixture("speech.flac")).unwrap();
     assert_eq!(bytes.len(), 52_143);
     let (code, v) = t.upload(bytes.clone()).await;
@@ -306,7 +305,32 @@ async fn uploads_count_against_a_per_key_quota() {
     let (code, v) = t.upload(bytes).await;
     assert_eq!(code, 429, "{v}");
     assert_eq!(v["error"]["details"]["reason"], "upload_quota");
-    let files = std::fs::read_dir(t.dir.0.join("uploads")).unwrap().count();
-    assert_eq!(files, 1, "the refused upload left no file");
+    let rows = query_db(&t.dir, "SELECT id FROM uploads", |r| r.get::<String, _>(0)).await;
+    assert_eq!(rows.len(), 1, "the refused upload left no row");
+    let files = std::fs::read_dir(t.dir.0.join("uploads"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let expected = if db == Db::Sqlite { 1 } else { 0 };
+    assert_eq!(
+        files, expected,
+        "the refused upload left no file (PostgreSQL keeps the bytes in the row)"
+    );
     t.stop().await;
+}
+both_backends!(uploads_count_against_a_per_key_quota);
+
+/// Whether an upload is still kept: its row, and with SQLite its file beside the database.
+async fn upload_kept(t: &TestServer, id: &str) -> bool {
+    let row = !query_db(
+        &t.dir,
+        &format!("SELECT id FROM uploads WHERE id = '{id}'"),
+        |r| r.get::<String, _>(0),
+    )
+    .await
+    .is_empty();
+    if t.dir.db() == Db::Sqlite {
+        let file = t.dir.0.join("uploads").join(id).exists();
+        assert_eq!(row, file, "the row and the file of {id} go together");
+    }
+    row
 }

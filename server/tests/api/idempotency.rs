@@ -26,9 +26,8 @@ async fn send_with_key(
     (status, resp.json().await.unwrap(), replayed)
 }
 
-#[tokio::test]
-async fn same_key_same_body_is_one_note() {
-    let t = TestServer::start().await;
+async fn same_key_same_body_is_one_note(db: Db) {
+    let t = TestServer::start_on(db, |_| {}).await;
     let body = t.body(PSID, "speech-aac.m4a");
     let (c1, first, r1) = send_with_key(&t, &t.key, "order-1234", &body).await;
     assert_eq!((c1, r1), (202, false), "{first}");
@@ -65,10 +64,10 @@ async fn same_key_same_body_is_one_note() {
     assert_eq!(usage["all_time"]["total"], 1);
     t.stop().await;
 }
+both_backends!(same_key_same_body_is_one_note);
 
-#[tokio::test]
-async fn racing_retries_make_one_job() {
-    let t = TestServer::start_with(|c| c.worker.enabled = false).await;
+async fn racing_retries_make_one_job(db: Db) {
+    let t = TestServer::start_on(db, |c| c.worker.enabled = false).await;
     let body = t.body(PSID, "speech-aac.m4a");
     let mut tasks = Vec::new();
     for _ in 0..20 {
@@ -98,12 +97,12 @@ async fn racing_retries_make_one_job() {
     assert_eq!(usage["all_time"]["total"], 1);
     t.stop().await;
 }
+both_backends!(racing_retries_make_one_job);
 
-#[tokio::test]
-async fn refused_requests_store_nothing_and_keys_are_per_api_key() {
+async fn refused_requests_store_nothing_and_keys_are_per_api_key(db: Db) {
     let a = "sk_test_idemAAAAAAAAAAAAAAAAAAAAAA";
     let b = "sk_test_idemBBBBBBBBBBBBBBBBBBBBBB";
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_on(db, |c| {
         c.worker.enabled = false;
         c.api_keys = vec![secret(a), secret(b)];
     })
@@ -127,3 +126,4 @@ async fn refused_requests_store_nothing_and_keys_are_per_api_key() {
     }
     t.stop().await;
 }
+both_backends!(refused_requests_store_nothing_and_keys_are_per_api_key);

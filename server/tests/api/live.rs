@@ -16,8 +16,7 @@ const TEST: &str = "sk_test_neverReachesMetaDDDDDDDDDD";
 const FLAKY_PSID: &str = "6128493027189001";
 const DROPPED_PSID: &str = "6128493027189002";
 
-#[tokio::test]
-async fn every_documented_error_code_arrives_as_failed() {
+async fn every_documented_error_code_arrives_as_failed(db: Db) {
     let meta = meta(
         EmulatorConfig::default()
             .with_psid(svara_emulator::PsidConfig::active(FLAKY_PSID))
@@ -32,7 +31,7 @@ async fn every_documented_error_code_arrives_as_failed() {
             }),
     )
     .await;
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_on(db, |c| {
         c.api_keys = vec![secret(LIVE), secret(TEST)];
         c.live_graph_url = meta.base_url();
     })
@@ -142,13 +141,13 @@ async fn every_documented_error_code_arrives_as_failed() {
     assert_eq!(t.emulator().snapshot().attempts, 0);
     t.stop().await;
 }
+both_backends!(every_documented_error_code_arrives_as_failed);
 
-#[tokio::test]
-async fn rate_limited_after_meta_answers_613() {
+async fn rate_limited_after_meta_answers_613(db: Db) {
     // Meta allows one send a second here (uploads do not count): of two notes to two people
     // of one Page, the first send takes the second's budget, the other gets 613.
     let meta = meta(EmulatorConfig::default().with_rate_limit(1)).await;
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_on(db, |c| {
         c.api_keys = vec![secret(LIVE)];
         c.live_graph_url = meta.base_url();
     })
@@ -179,11 +178,11 @@ async fn rate_limited_after_meta_answers_613() {
     assert_eq!(meta.snapshot().delivered, 1);
     t.stop().await;
 }
+both_backends!(rate_limited_after_meta_answers_613);
 
-#[tokio::test]
-async fn test_keys_never_reach_meta_and_live_keys_never_the_emulator() {
+async fn test_keys_never_reach_meta_and_live_keys_never_the_emulator(db: Db) {
     let meta = meta(EmulatorConfig::default()).await;
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_on(db, |c| {
         c.api_keys = vec![secret(LIVE), secret(TEST)];
         c.live_graph_url = meta.base_url();
     })
@@ -249,3 +248,4 @@ async fn test_keys_never_reach_meta_and_live_keys_never_the_emulator() {
     assert_eq!(code, 404);
     t.stop().await;
 }
+both_backends!(test_keys_never_reach_meta_and_live_keys_never_the_emulator);

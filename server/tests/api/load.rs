@@ -8,9 +8,8 @@ use sqlx::Row;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_thousand_requests_from_fifty_clients_are_exactly_their_jobs() {
-    let t = TestServer::start_with(|c| c.worker.enabled = false).await;
+async fn two_thousand_requests_from_fifty_clients_are_exactly_their_jobs(db: Db) {
+    let t = TestServer::start_on(db, |c| c.worker.enabled = false).await;
     let clients = 50;
     let per_client = 40;
     let started = Instant::now();
@@ -80,3 +79,4 @@ async fn two_thousand_requests_from_fifty_clients_are_exactly_their_jobs() {
     );
     assert!(elapsed < Duration::from_secs(120));
 }
+both_backends!(two_thousand_requests_from_fifty_clients_are_exactly_their_jobs);

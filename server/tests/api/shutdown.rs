@@ -6,7 +6,6 @@ use crate::support::*;
 use serde_json::json;
 use sqlx::Row;
 use std::time::{Duration, Instant};
-use svara_emulator::EmulatorConfig;
 
 const LIVE: &str = "sk_live_shutdownTestKeyGGGGGGGGGGGGG";
 
@@ -17,17 +16,11 @@ async fn statuses(dir: &TempDir) -> Vec<(String, String)> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest() {
-    let meta = meta(EmulatorConfig {
-        accept_any_psid: true,
-        accept_any_token: true,
-        ..EmulatorConfig::default()
-    })
-    .await;
+async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest(db: Db) {
+    let meta = meta_any().await;
     let graph = meta.base_url();
     // One Page paced at 2 calls a second: 8 notes take about 4 s.
-    let mut t = TestServer::start_with(|c| {
+    let mut t = TestServer::start_on(db, |c| {
         c.api_keys = vec![secret(LIVE)];
         c.live_graph_url = graph.clone();
         c.worker.sends_per_second = 2.0;
@@ -83,3 +76,4 @@ async fn graceful_shutdown_finishes_in_flight_and_requeues_the_rest() {
     }
     t.stop().await;
 }
+both_backends!(graceful_shutdown_finishes_in_flight_and_requeues_the_rest);

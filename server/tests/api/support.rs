@@ -1,6 +1,7 @@
 //! The harness of the server suite: a real server in process on 127.0.0.1:0 with its own
-//! database folder, a file server for `audio_url` (the only address the SSRF guard lets
-//! through), and helpers to send, poll and read what the emulators received.
+//! database (a SQLite file in a temp folder, or a fresh database on the test PostgreSQL), a file
+//! server for `audio_url` (the only address the SSRF guard lets through), and helpers to send,
+//! poll and read what the emulators received. [`both_backends!`] runs one story on each.
 #![allow(dead_code)]
 
 use axum::body::Body;
@@ -29,8 +30,40 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh folder under the system's temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A SQLite file in the test's folder.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL ([`crate::postgres`]).
+    Postgres,
+}
+
+/// Runs the story `async fn NAME(db: Db)` once per backend, as the tests `NAME::sqlite` and
+/// `NAME::postgres`: `both_backends!(NAME);` after the function.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Db::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Db::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+#[allow(unused_imports)]
+pub use crate::both_backends;
+
+/// A fresh folder under the system's temp dir, removed on drop, and the test's database.
+pub struct TempDir(pub PathBuf, pub Option<String>);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
@@ -40,11 +73,31 @@ impl TempDir {
             rand_suffix()
         ));
         std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        TempDir(p, None)
+    }
+
+    /// A folder and a database of `db`.
+    pub async fn on(db: Db, tag: &str) -> TempDir {
+        let mut d = TempDir::new(tag);
+        if db == Db::Postgres {
+            d.1 = Some(crate::postgres::fresh_database(tag).await);
+        }
+        d
+    }
+
+    pub fn db(&self) -> Db {
+        if self.1.is_some() {
+            Db::Postgres
+        } else {
+            Db::Sqlite
+        }
     }
 
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}/svara.db", self.0.display())
+        match &self.1 {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/svara.db", self.0.display()),
+        }
     }
 }
 
@@ -55,37 +108,40 @@ impl Drop for TempDir {
 }
 
 pub fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    h.finish()
+    crate::postgres::rand_u64()
 }
 
-/// The rows of `sql` (no parameters) in a test's database, read-only, with `row` mapping each.
+/// The rows of `sql` (no parameters) in a test's database (SQLite read-only), with `row`
+/// mapping each.
 pub async fn query_db<T>(
     dir: &TempDir,
     sql: &str,
-    row: impl Fn(&sqlx::sqlite::SqliteRow) -> T,
+    row: impl Fn(&sqlx::any::AnyRow) -> T,
 ) -> Vec<T> {
-    use sqlx::ConnectOptions;
-    let mut c = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.0.join("svara.db"))
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query(sql)
-        .fetch_all(&mut c)
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = match &dir.1 {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}/svara.db?mode=ro", dir.0.display()),
+    };
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
+    let _ = c.close().await;
+    rows.iter().map(row).collect()
+}
+
+/// Runs `sql` (no parameters) on a test's database.
+pub async fn exec_db(dir: &TempDir, sql: &str) -> u64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&dir.db_url()).await.unwrap();
+    let n = sqlx::query(sql)
+        .execute(&mut c)
         .await
         .unwrap()
-        .iter()
-        .map(row)
-        .collect()
+        .rows_affected();
+    let _ = c.close().await;
+    n
 }
 
 /// Local file server for `audio_url`: `/f/{fixture}`, `/big` (27 MB by Content-Length),
@@ -176,9 +232,16 @@ pub struct TestServer {
 pub fn base_config(dir: &TempDir, files: &FileServer) -> ServerConfig {
     let mut c = ServerConfig {
         database_url: dir.db_url(),
+        data_dir: Some(dir.0.clone()),
         url_policy: UrlPolicy {
             allow_private: false,
             allowed_origins: vec![files.addr],
+            allow_loopback: false,
+        },
+        // Test receipts only where a test asks for them: a note stays `sent` otherwise.
+        test_receipts: svara_server::TestReceipts {
+            delivery_delay: None,
+            read_delay: None,
         },
         ..ServerConfig::default()
     };
@@ -192,12 +255,27 @@ impl TestServer {
     }
 
     pub async fn start_with(edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        Self::start_on(Db::Sqlite, edit).await
+    }
+
+    /// A server on a fresh database of `db`.
+    pub async fn start_on(db: Db, edit: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_listening(db, listener, edit).await
+    }
+
+    /// A server on `listener` (bound by the test, so that its URL is known beforehand, e.g.
+    /// for an emulator that posts webhooks to it).
+    pub async fn start_listening(
+        db: Db,
+        listener: tokio::net::TcpListener,
+        edit: impl FnOnce(&mut ServerConfig),
+    ) -> TestServer {
         let files = FileServer::start().await;
-        let dir = TempDir::new("t");
+        let dir = TempDir::on(db, "t").await;
         let mut config = base_config(&dir, &files);
         edit(&mut config);
         let configured = config.api_keys.first().map(|k| k.expose().to_owned());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = svara_server::start(config, listener)
             .await
             .expect("server starts");
@@ -322,7 +400,8 @@ impl TestServer {
         v
     }
 
-    /// Polls until the note is `sent` or `failed` (at most `within`).
+    /// Polls until the note is `sent` (or further: `delivered`, `read`) or `failed` (at most
+    /// `within`).
     pub async fn wait_final(&self, id: &str, within: Duration) -> Value {
         wait_final(&self.http, &self.url, &self.key, id, within).await
     }
@@ -346,7 +425,7 @@ pub async fn wait_final(
             .json()
             .await
             .expect("json");
-        if v["status"] == "sent" || v["status"] == "failed" {
+        if ["sent", "delivered", "read", "failed"].contains(&v["status"].as_str().unwrap_or("")) {
             return v;
         }
         assert!(
@@ -363,6 +442,16 @@ pub async fn meta(config: svara_emulator::EmulatorConfig) -> svara_emulator::Emu
     svara_emulator::Emulator::start(config).await.unwrap()
 }
 
+/// Meta with any token a live Page and any all-digit PSID a person inside the window.
+pub async fn meta_any() -> svara_emulator::Emulator {
+    meta(svara_emulator::EmulatorConfig {
+        accept_any_psid: true,
+        accept_any_token: true,
+        ..svara_emulator::EmulatorConfig::default()
+    })
+    .await
+}
+
 pub fn secret(s: &str) -> Secret {
     Secret::new(s)
 }
@@ -375,4 +464,177 @@ pub fn new_psid() -> String {
         "61284930{:08}",
         COUNTER.fetch_add(1, Ordering::SeqCst) + 1000
     )
+}
+
+/// How a [`Receiver`] answers one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// This status, empty body.
+    Status(u16),
+    /// 302 to this URL.
+    Redirect(String),
+    /// 200 with this many bytes of body.
+    Big(usize),
+    /// Waits this long, then 200.
+    Sleep(Duration),
+}
+
+/// A request a [`Receiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// When it arrived.
+    pub at: Instant,
+    /// Its headers.
+    pub headers: axum::http::HeaderMap,
+    /// Its raw body.
+    pub body: Vec<u8>,
+    /// What it was answered.
+    pub status: u16,
+}
+
+/// A webhook receiver on 127.0.0.1:0 whose answers follow a script (then 200), recording every
+/// request (Svix's TestReceiver).
+pub struct Receiver {
+    pub url: String,
+    pub got: Arc<Mutex<Vec<Received>>>,
+    pub script: Arc<Mutex<std::collections::VecDeque<Reply>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        type Shared = (
+            Arc<Mutex<Vec<Received>>>,
+            Arc<Mutex<std::collections::VecDeque<Reply>>>,
+        );
+        async fn hook(
+            State((got, script)): State<Shared>,
+            headers: axum::http::HeaderMap,
+            body: axum::body::Bytes,
+        ) -> Response {
+            let reply = script.lock().unwrap().pop_front();
+            let (status, resp) = match reply {
+                None => (200, StatusCode::OK.into_response()),
+                Some(Reply::Status(s)) => (s, StatusCode::from_u16(s).unwrap().into_response()),
+                Some(Reply::Redirect(to)) => (
+                    302,
+                    Response::builder()
+                        .status(302)
+                        .header(header::LOCATION, to)
+                        .body(Body::empty())
+                        .unwrap(),
+                ),
+                Some(Reply::Big(n)) => (200, vec![b'x'; n].into_response()),
+                Some(Reply::Sleep(d)) => {
+                    tokio::time::sleep(d).await;
+                    (200, StatusCode::OK.into_response())
+                }
+            };
+            got.lock().unwrap().push(Received {
+                at: Instant::now(),
+                headers,
+                body: body.to_vec(),
+                status,
+            });
+            resp
+        }
+        let shared: Shared = (Arc::default(), Arc::default());
+        let app = Router::new()
+            .route("/hook", axum::routing::post(hook))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            got: shared.0,
+            script: shared.1,
+            task,
+        }
+    }
+
+    /// Queues answers for the next requests.
+    pub fn answer(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.script.lock().unwrap().extend(replies);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// The requests answered 2xx, as (event type, verified body) in arrival order: each one's
+    /// signature checked with the shipped helper.
+    pub fn verified(&self, secret: &str) -> Vec<(String, Value)> {
+        self.received()
+            .into_iter()
+            .filter(|r| (200..300).contains(&r.status))
+            .map(|r| {
+                let header = r
+                    .headers
+                    .get("svara-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                svara::webhooks::verify(
+                    &r.body,
+                    header,
+                    secret,
+                    svara::webhooks::DEFAULT_TOLERANCE,
+                )
+                .unwrap_or_else(|e| panic!("a delivery failed verification: {e}"));
+                let v: Value = serde_json::from_slice(&r.body).unwrap();
+                let id = r.headers["svara-event-id"].to_str().unwrap();
+                assert_eq!(v["id"], id, "Svara-Event-Id is the event's id");
+                (v["event"].as_str().unwrap().to_owned(), v)
+            })
+            .collect()
+    }
+
+    /// Waits until `n` requests were answered 2xx.
+    pub async fn wait_ok(&self, n: usize, within: Duration) {
+        let start = Instant::now();
+        loop {
+            let ok = self
+                .received()
+                .iter()
+                .filter(|r| (200..300).contains(&r.status))
+                .count();
+            if ok >= n {
+                return;
+            }
+            assert!(
+                start.elapsed() < within,
+                "{ok} of {n} webhooks arrived in {within:?}: {:?}",
+                self.received()
+                    .iter()
+                    .map(|r| (r.status, String::from_utf8_lossy(&r.body).into_owned()))
+                    .collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Polls `/v1/status/{id}` until its status is `want` (at most `within`).
+pub async fn wait_status(t: &TestServer, id: &str, want: &str, within: Duration) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = t.status(id).await;
+        if v["status"] == want {
+            return v;
+        }
+        assert!(
+            start.elapsed() < within,
+            "{id} is {} (want {want})",
+            v["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

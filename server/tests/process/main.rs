@@ -5,6 +5,9 @@
 #[path = "../api/support.rs"]
 mod support;
 
+#[path = "../api/postgres.rs"]
+mod postgres;
+
 mod hostile;
 mod logs;
 
