@@ -14,6 +14,36 @@ export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | (string & {}
 /** `notification_type`: REGULAR, SILENT_PUSH or NO_PUSH. */
 export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH' | (string & {})
 
+/** The session of platform="messenger": {page_access_token}. */
+export interface MessengerSession {
+  /** The access token of the Page that sends (with pages_messaging) (META_PAGE_TOKEN when absent). */
+  page_access_token?: string
+}
+
+/** The session of platform="instagram": {access_token, ig_user_id} or {page_access_token}. */
+export interface InstagramSession {
+  /** The Instagram user access token (Instagram Login) (INSTAGRAM_ACCESS_TOKEN when absent). */
+  access_token?: string
+  /** The Instagram professional account id (Instagram Login; /me when absent). */
+  ig_user_id?: string
+  /** The token of the Page linked to the account (Facebook Login). */
+  page_access_token?: string
+}
+
+/** The session of platform="whatsapp": {access_token, phone_number_id}. */
+export interface WhatsappSession {
+  /** The WhatsApp Cloud API access token (a system user token with whatsapp_business_messaging) (WHATSAPP_ACCESS_TOKEN when absent). */
+  access_token?: string
+  /** The id of the business phone number that sends (not the number itself). */
+  phone_number_id: string
+}
+
+/** The session of platform="telegram": {bot_token}. */
+export interface TelegramSession {
+  /** The bot token from @BotFather (123456789:AA...) (TELEGRAM_BOT_TOKEN when absent). */
+  bot_token?: string
+}
+
 /** The platform fields. */
 export interface PlatformFields {
   /** The platform to send to: "messenger" (the default), "instagram", "whatsapp" or "telegram". */
@@ -29,7 +59,7 @@ export interface RecipientFields {
 /** The session fields. */
 export interface SessionFields {
   /** The platform credentials: messenger { page_access_token } (META_PAGE_TOKEN), instagram { access_token, ig_user_id } (INSTAGRAM_ACCESS_TOKEN) or { page_access_token }, whatsapp { access_token, phone_number_id } (WHATSAPP_ACCESS_TOKEN), telegram { bot_token } (TELEGRAM_BOT_TOKEN). */
-  session?: { page_access_token?: string }
+  session?: MessengerSession | InstagramSession | WhatsappSession | TelegramSession
 }
 
 /** The audio fields. */

@@ -16,6 +16,40 @@ PathLike = Union[str, "os.PathLike[str]"]
 Seconds = Union[int, float, timedelta]
 
 
+class MessengerSession(TypedDict, total=False):
+    """The session of platform="messenger": {page_access_token}."""
+
+    #: The access token of the Page that sends (with pages_messaging) (META_PAGE_TOKEN when absent).
+    page_access_token: Optional[str]
+
+
+class InstagramSession(TypedDict, total=False):
+    """The session of platform="instagram": {access_token, ig_user_id} or {page_access_token}."""
+
+    #: The Instagram user access token (Instagram Login) (INSTAGRAM_ACCESS_TOKEN when absent).
+    access_token: Optional[str]
+    #: The Instagram professional account id (Instagram Login; /me when absent).
+    ig_user_id: Optional[str]
+    #: The token of the Page linked to the account (Facebook Login).
+    page_access_token: Optional[str]
+
+
+class WhatsappSession(TypedDict, total=False):
+    """The session of platform="whatsapp": {access_token, phone_number_id}."""
+
+    #: The WhatsApp Cloud API access token (a system user token with whatsapp_business_messaging) (WHATSAPP_ACCESS_TOKEN when absent).
+    access_token: Optional[str]
+    #: The id of the business phone number that sends (not the number itself).
+    phone_number_id: str
+
+
+class TelegramSession(TypedDict, total=False):
+    """The session of platform="telegram": {bot_token}."""
+
+    #: The bot token from @BotFather (123456789:AA...) (TELEGRAM_BOT_TOKEN when absent).
+    bot_token: Optional[str]
+
+
 class PlatformFields(TypedDict, total=False):
     """The platform fields."""
 
@@ -34,7 +68,7 @@ class SessionFields(TypedDict, total=False):
     """The session fields."""
 
     #: The platform credentials: messenger { page_access_token } (META_PAGE_TOKEN), instagram { access_token, ig_user_id } (INSTAGRAM_ACCESS_TOKEN) or { page_access_token }, whatsapp { access_token, phone_number_id } (WHATSAPP_ACCESS_TOKEN), telegram { bot_token } (TELEGRAM_BOT_TOKEN).
-    session: Optional[Mapping[str, str]]
+    session: Optional[Union[MessengerSession, InstagramSession, WhatsappSession, TelegramSession]]
 
 
 class AudioFields(TypedDict, total=False):
@@ -158,6 +192,10 @@ class TranscodeOptions(ConversionFields, TargetFields, total=False):
 
 
 __all__ = [
+    "MessengerSession",
+    "InstagramSession",
+    "WhatsappSession",
+    "TelegramSession",
     "PlatformFields",
     "RecipientFields",
     "SessionFields",

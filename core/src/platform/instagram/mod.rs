@@ -59,8 +59,7 @@ pub const SPEC: PlatformSpec = PlatformSpec {
             secret: true,
             required: true,
             env: Some(TOKEN_ENV),
-            description:
-                "the Instagram user access token (Instagram Login), or the WhatsApp access token",
+            description: "the Instagram user access token (Instagram Login)",
         },
         SessionKey {
             name: "ig_user_id",

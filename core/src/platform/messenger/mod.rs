@@ -43,7 +43,7 @@ pub const SPEC: PlatformSpec = PlatformSpec {
         secret: true,
         required: true,
         env: Some(TOKEN_ENV),
-        description: "the Page access token (Messenger; Instagram with Facebook Login)",
+        description: "the access token of the Page that sends (with pages_messaging)",
     }],
     session_forms: &["{page_access_token}"],
     reusable_id: "attachment_id",
