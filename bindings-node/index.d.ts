@@ -185,23 +185,30 @@ export interface SendResult {
   /** The message id (the documented `result.id`; same as `message_id`). */
   id: string
   message_id: string
+  /** The recipient as the platform names it: `recipient_id` (Meta), `wa_id` (WhatsApp), `chat.id` (Telegram). */
   recipient_id: string | null
-  /** The reusable attachment id, when one was asked for or used. */
+  /** The reusable id of the audio, when one was asked for, returned or used: a Messenger or Instagram attachment id, a WhatsApp media id, a Telegram `file_id`. */
   attachment_id: string | null
-  /** True when the audio was converted to M4A/AAC; false when passed through or sent by id. */
+  /** True when the audio was converted; false when passed through or sent by id. */
   converted: boolean
   /** The audio as received, when the SDK saw it. */
   input: AudioInfo | null
   /** The audio as uploaded, when the SDK uploaded it. */
   output: AudioInfo | null
+  /** The platform it went to. */
+  platform: 'messenger' | 'instagram' | 'whatsapp' | 'telegram'
+  /** WhatsApp: whether the note is small enough (512 KB) for the inline play button; null elsewhere. */
+  fits_inline_player: boolean | null
 }
 
-/** A reusable attachment stored at Meta (90 days, this Page only). */
+/** Audio stored at the platform for reuse (a Messenger or Instagram attachment for 90 days, a WhatsApp media id for 30 days). */
 export interface UploadResult {
   attachment_id: string
   converted: boolean
   input: AudioInfo
   output: AudioInfo
+  platform: 'messenger' | 'instagram' | 'whatsapp' | 'telegram'
+  fits_inline_player: boolean | null
 }
 
 /** The outcome for one recipient of `sendMany`. */
@@ -213,7 +220,7 @@ export type RecipientOutcome =
 export interface PreparedAudio {
   data: Buffer
   converted: boolean
-  mime: 'audio/mp4'
+  mime: 'audio/mp4' | 'audio/ogg'
   file_name: string
   input: AudioInfo
   output: AudioInfo
@@ -240,8 +247,14 @@ export declare class SvaraError extends Error {
   code: ErrorCode
   /** What to do about it. */
   hint: string | null
-  /** HTTP status of the Graph response. */
+  /** HTTP status of the platform's response. */
   httpStatus: number | null
+  /** The platform whose call failed, when one did. */
+  platform: 'messenger' | 'instagram' | 'whatsapp' | 'telegram' | null
+  /** The platform's own error code (Graph `error.code`, Telegram's `error_code`). */
+  platformCode: number | null
+  /** The platform's own error text (Graph `error.message`, Telegram's `description`), token removed. */
+  platformMessage: string | null
   /** Meta's `error.code`. */
   graphCode: number | null
   /** Meta's `error.error_subcode`. */
@@ -282,7 +295,7 @@ export declare function errorClassFor(code: string): typeof SvaraError
 /** Sends one voice note: `await send({ platform, recipient, audio_url, session: { page_access_token } })`. */
 export declare function send(options: SendOptions): Promise<SendResult>
 
-/** Converts a recording to Messenger-ready M4A/AAC (M4A/AAC is returned byte for byte). */
+/** Converts a recording to a voice note: M4A/AAC by default, Ogg/Opus with `format: 'ogg-opus'` (input already in the format is returned byte for byte). */
 export declare function transcode(input: Buffer | Uint8Array | ArrayBuffer | string | URL, options?: TranscodeOptions): Promise<Buffer>
 /** Like `transcode`, with the conversion's details. */
 export declare function prepare(input: Buffer | Uint8Array | ArrayBuffer | string | URL, options?: TranscodeOptions): Promise<PreparedAudio>
