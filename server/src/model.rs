@@ -110,13 +110,14 @@ pub struct SendBody {
     /// Keep stereo recordings stereo in M4A/AAC (default: mono, as voice notes are; Opus notes
     /// are always mono).
     pub keep_stereo: Option<bool>,
-    /// Encode about twice as fast for a little less quality.
+    /// Encode about twice as fast for about 3 dB less SNR.
     pub fast_encode: Option<bool>,
-    /// Refuse recordings longer than this many seconds (`audio_too_large`).
+    /// The longest recording to accept, in seconds (longer ones fail as `audio_too_large`).
     pub max_duration: Option<f64>,
     /// The same in milliseconds; give one or the other.
     pub max_duration_ms: Option<u64>,
-    /// Telegram only: a caption under the voice note (0 to 1024 characters).
+    /// Telegram: a text shown under the voice note (0 to 1024 characters); refused on the
+    /// other platforms (their voice notes have no caption) with `invalid_request`.
     pub caption: Option<String>,
     /// Accepted for compatibility with `svara.send`; the server always uploads audio as a
     /// reusable attachment (that is how one audio reaches many recipients with one upload).
@@ -234,7 +235,7 @@ pub struct SendError {
     pub graph_subcode: Option<i64>,
     /// Meta's `error.type`.
     pub graph_type: Option<String>,
-    /// Meta's `error.message`, token removed.
+    /// Meta's `error.message`, with any token removed.
     pub graph_message: Option<String>,
     /// Meta's `fbtrace_id`.
     pub fbtrace_id: Option<String>,
