@@ -351,8 +351,13 @@ pub(crate) trait PlatformApi: Send + Sync {
     /// it is never printed: use [`PlatformApi::shown_url`].
     fn url(&self, call: Call) -> Result<url::Url>;
 
-    /// The URL of `call` as it may appear in a message or a log line.
-    fn shown_url(&self, call: Call) -> String;
+    /// The URL of `call` as it may appear in a message or a log line (Meta's URLs hold no
+    /// secret; Telegram's shows only the bot id).
+    fn shown_url(&self, call: Call) -> String {
+        self.url(call)
+            .map(|u| crate::client::fetch::display_url(&u))
+            .unwrap_or_else(|e| format!("(no valid URL: {})", e.message()))
+    }
 
     /// The token for an `Authorization: Bearer` header, when the platform takes it there.
     fn bearer(&self) -> Option<&PageToken>;

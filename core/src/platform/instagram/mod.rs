@@ -26,7 +26,7 @@ use super::{
 };
 use crate::audio::TargetFormat;
 use crate::client::TokenPlacement;
-use crate::client::{fetch, AudioFile, AuthFields, ClientConfig, SendOptions, SendResult};
+use crate::client::{AudioFile, AuthFields, ClientConfig, SendOptions, SendResult};
 use crate::error::{Error, ErrorCode, Result};
 use crate::request::Session;
 use crate::secret::PageToken;
@@ -193,12 +193,6 @@ impl PlatformApi for Instagram {
             Call::Send => "messages",
         };
         meta::graph_url(&self.base, &self.version, &self.node, edge)
-    }
-
-    fn shown_url(&self, call: Call) -> String {
-        self.url(call)
-            .map(|u| fetch::display_url(&u))
-            .unwrap_or_else(|_| self.base.clone())
     }
 
     fn bearer(&self) -> Option<&PageToken> {

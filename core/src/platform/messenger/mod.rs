@@ -16,7 +16,7 @@ use super::{
     PlatformApi, PlatformSpec, Reuse, SendContext, SessionKey,
 };
 use crate::audio::TargetFormat;
-use crate::client::{fetch, AudioFile, AuthFields, ClientConfig, SendOptions, SendResult};
+use crate::client::{AudioFile, AuthFields, ClientConfig, SendOptions, SendResult};
 use crate::client::{TokenPlacement, TOKEN_ENV};
 use crate::error::{Error, Result};
 use crate::request::Session;
@@ -127,12 +127,6 @@ impl PlatformApi for Messenger {
             Call::Send => "messages",
         };
         meta::graph_url(&self.base, &self.version, &self.node, edge)
-    }
-
-    fn shown_url(&self, call: Call) -> String {
-        self.url(call)
-            .map(|u| fetch::display_url(&u))
-            .unwrap_or_else(|_| self.base.clone())
     }
 
     fn bearer(&self) -> Option<&PageToken> {

@@ -18,9 +18,7 @@ use super::{
     PlatformApi, PlatformSpec, Reuse, SendContext, SessionKey,
 };
 use crate::audio::TargetFormat;
-use crate::client::{
-    fetch, AudioFile, AuthFields, ClientConfig, SendOptions, SendResult, TokenPlacement,
-};
+use crate::client::{AudioFile, AuthFields, ClientConfig, SendOptions, SendResult, TokenPlacement};
 use crate::error::{Error, ErrorCode, Result};
 use crate::request::Session;
 use crate::secret::PageToken;
@@ -169,12 +167,6 @@ impl PlatformApi for Whatsapp {
             Call::Send => "messages",
         };
         meta::graph_url(&self.base, &self.version, &self.phone_number_id, edge)
-    }
-
-    fn shown_url(&self, call: Call) -> String {
-        self.url(call)
-            .map(|u| fetch::display_url(&u))
-            .unwrap_or_else(|_| self.base.clone())
     }
 
     fn bearer(&self) -> Option<&PageToken> {
