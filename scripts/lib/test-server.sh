@@ -197,7 +197,7 @@ SVARA_WEBHOOK_SECRET=${SECRET[python]} PYTHONPATH="$SHIM" python3 -u server/exam
 PIDS="$PIDS $!"
 SVARA_WEBHOOK_SECRET=${SECRET[node]} node "$WORK/receiver.mjs" "${PORT[node]}" > "$WORK/rx-node.out" 2>&1 &
 PIDS="$PIDS $!"
-SVARA_WEBHOOK_SECRET=${SECRET[rust]} target/debug/examples/webhook_receiver "${PORT[rust]}" > "$WORK/rx-rust.out" 2>&1 &
+SVARA_WEBHOOK_SECRET=${SECRET[rust]} "$BUILD_DIR/examples/webhook_receiver" "${PORT[rust]}" > "$WORK/rx-rust.out" 2>&1 &
 PIDS="$PIDS $!"
 for lang in python node rust; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${PORT[$lang]}/" && break; sleep 0.1; done
