@@ -110,7 +110,7 @@ pub struct SendBody {
     /// Keep stereo recordings stereo in M4A/AAC (default: mono, as voice notes are; Opus notes
     /// are always mono).
     pub keep_stereo: Option<bool>,
-    /// Encode about twice as fast for about 3 dB less SNR.
+    /// Encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus).
     pub fast_encode: Option<bool>,
     /// The longest recording to accept, in seconds (longer ones fail as `audio_too_large`).
     pub max_duration: Option<f64>,

@@ -89,7 +89,7 @@ class ConversionFields(TypedDict, total=False):
     bitrate: Optional[int]
     #: True to keep stereo recordings stereo in M4A/AAC (voice notes are mono by default; Opus notes are always mono); messenger, instagram only.
     keep_stereo: Optional[bool]
-    #: True to encode about twice as fast for about 3 dB less SNR.
+    #: True to encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus).
     fast_encode: Optional[bool]
     #: The longest recording to accept, in seconds; seconds between 0 and 86400.
     max_duration: Optional[Seconds]

@@ -154,9 +154,12 @@ def verify_header(
     (this machine's clock unless given, for tests) in either direction. Signatures are compared
     in constant time.
     """
+    # Mistakes in the call (a parsed body, a missing secret, no tolerance) are TypeError /
+    # ValueError before any verification result, so they are never mistaken for a bad webhook.
+    raw = _bytes(payload)
+    key = _key(secret)
     if not tolerance or tolerance <= 0:
         raise ValueError("tolerance must be a positive number of seconds (default 300)")
-    body = _bytes(payload)  # a parsed body is a TypeError, whatever the header says
     timestamp, signatures = parse_header(header)
     clock = time.time() if now is None else now
     skew = abs(int(clock) - timestamp)
@@ -166,8 +169,8 @@ def verify_header(
             f"The webhook's timestamp is {skew} s away from this machine's clock, beyond the "
             f"tolerance of {int(tolerance)} s: it may be a replay (or this clock is wrong).",
         )
-    msg = str(timestamp).encode("ascii") + b"." + body
-    expected = hmac.new(_key(secret), msg, hashlib.sha256).digest()
+    msg = str(timestamp).encode("ascii") + b"." + raw
+    expected = hmac.new(key, msg, hashlib.sha256).digest()
     if not any(_matches(expected, s) for s in signatures):
         raise _fail("invalid_signature")
 

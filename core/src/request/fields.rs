@@ -286,7 +286,7 @@ pub const FIELDS: &[Field] = &[
     field("audio", Bytes, S::Audio, "the recording's bytes"),
     ranged("bitrate", Integer, S::Conversion, "the bitrate of converted audio in bits per second (AAC: 8000 to 320000, default 64000; Opus: 6000 to 256000, default 32000)", &limits::BITRATE),
     Field { platforms: SEND_API, ..field("keep_stereo", Flag, S::Conversion, "true to keep stereo recordings stereo in M4A/AAC (voice notes are mono by default; Opus notes are always mono)") },
-    field("fast_encode", Flag, S::Conversion, "true to encode about twice as fast for about 3 dB less SNR"),
+    field("fast_encode", Flag, S::Conversion, "true to encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus)"),
     ranged("max_duration", Seconds, S::Conversion, "the longest recording to accept, in seconds", &limits::MAX_DURATION_SECONDS),
     ranged("max_duration_ms", Integer, S::Conversion, "the longest recording to accept, in milliseconds", &limits::MAX_DURATION_MS),
     field("format", Choice(FORMATS), S::Target, "the voice-note format to make: m4a-aac (Messenger, Instagram; the default) or ogg-opus (WhatsApp, Telegram)"),
