@@ -2,6 +2,8 @@
 
 /** A voice note the emulator accepted. */
 export interface EmulatorMessage {
+  /** The API that received it: `messenger`, `instagram`, `whatsapp` or `telegram`. */
+  platform: 'messenger' | 'instagram' | 'whatsapp' | 'telegram'
   message_id: string
   recipient_id: string
   page_id: string
@@ -15,6 +17,12 @@ export interface EmulatorMessage {
   filename: string | null
   content_type: string | null
   sha256: string
+  /** True when the audio is what the platform plays as a voice note. */
+  voice_note: boolean
+  /** WhatsApp: whether the note shows the inline play button (512 KB). */
+  fits_inline_player?: boolean | null
+  /** Telegram: the caption under the note. */
+  caption?: string | null
   api_version: string
   received_at_ms: number
 }
@@ -47,6 +55,18 @@ export interface EmulatorDefaults {
   psidUnknown: string
   /** The PSIDs by role (the same roles as Python's `svara.testing.PSIDS`). */
   psids: Readonly<Record<'default' | 'second' | 'outside_window' | 'outside_human_agent_window' | 'blocked' | 'unavailable' | 'app_tester' | 'unknown', string>>
+  /** Instagram: `sender` (`ig_user_id`, `token`, `expired_token`, `page_id`, `page_token`) and IGSIDs by role. */
+  instagram: PlatformDefaults
+  /** WhatsApp: `sender` (`phone_number_id`, `token`, `expired_token`) and wa_ids by role. */
+  whatsapp: PlatformDefaults
+  /** Telegram: `sender` (`bot_id`, `token`, `revoked_token`) and chat ids by role. */
+  telegram: PlatformDefaults
+}
+
+/** One platform's well-known sender values and recipients by role. */
+export interface PlatformDefaults {
+  sender: Readonly<Record<string, string>>
+  recipients: Readonly<Record<string, string>>
 }
 
 /** A running Graph API emulator on 127.0.0.1. */

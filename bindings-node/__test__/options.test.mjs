@@ -31,7 +31,9 @@ test('no audio, two audio sources', async () => {
 })
 
 test('unknown platform, missing and empty recipient', async () => {
-  await invalid(send({ ...ok(), platform: 'telegram' }), /platform "telegram" is not supported; supported platforms: messenger/)
+  await invalid(send({ ...ok(), platform: 'slack' }), /platform "slack" is not supported; supported platforms: messenger, instagram, whatsapp, telegram/)
+  // A known platform with another platform's fields says which ones to drop.
+  await invalid(send({ ...ok(), platform: 'telegram' }), /graph_url works on messenger, instagram, whatsapp only, not on telegram/)
   const { recipient, ...noRecipient } = ok()
   void recipient
   await invalid(send(noRecipient), /recipient.*PSID/)

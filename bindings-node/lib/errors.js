@@ -18,8 +18,8 @@ const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 
 /**
  * Base class of every error Svara raises. Besides `code`, `message` and `hint` it has one
- * camelCase property per field of the core's error wire shape: `httpStatus`, `graphCode`,
- * `graphSubcode`, `graphType`, `graphMessage`, `fbtraceId`, `isTransient`, `retryAfter`
+ * camelCase property per field of the core's error wire shape: `httpStatus`, `platform`,
+ * `platformCode`, `platformMessage`, `graphCode`, `graphSubcode`, `graphType`, `graphMessage`, `fbtraceId`, `isTransient`, `retryAfter`
  * (seconds) and `mayHaveBeenDelivered`.
  */
 class SvaraError extends Error {
@@ -90,7 +90,13 @@ function redact(text, secrets) {
 function errorFromNative(data, secrets) {
   const d = data || {}
   const Cls = errorClassFor(d.code)
-  const clean = { ...d, message: undefined, hint: redact(d.hint, secrets), graph_message: redact(d.graph_message, secrets) }
+  const clean = {
+    ...d,
+    message: undefined,
+    hint: redact(d.hint, secrets),
+    graph_message: redact(d.graph_message, secrets),
+    platform_message: redact(d.platform_message, secrets),
+  }
   const err = new Cls(redact(String(d.message || 'Svara failed without a message.'), secrets), clean)
   if (!CLASSES[d.code]) err.code = d.code || 'api_error'
   return err

@@ -17,6 +17,9 @@ const TABLE = native.fields()
 const FIELDS = Object.fromEntries(TABLE.fields.map((f) => [f.name, f]))
 /** The field names each operation takes: `send`, `client`, `client_send`, `upload`, `send_many`, `transcode`. */
 const OPERATIONS = TABLE.operations
+/** Every platform's session keys, by name: `{ name, secret, env, description }`. */
+const SESSION_KEYS = Object.fromEntries(TABLE.session_keys.map((k) => [k.name, k]))
+const SESSION_NAMES = Object.keys(SESSION_KEYS).join(', ')
 
 /** The calls as a JS user writes them. */
 const CALLS = {
@@ -129,17 +132,27 @@ function convert(field, value, label = field.name) {
       return value
     case 'session': {
       if (typeof value !== 'object' || Array.isArray(value)) {
-        throw invalidRequest(`session must be an object like { page_access_token: "..." }, not ${typeName(value)}.`)
+        throw invalidRequest(`session must be an object like { page_access_token: "..." } (keys: ${SESSION_NAMES}), not ${typeName(value)}.`)
       }
+      const out = {}
       for (const key of Object.keys(value)) {
-        if (key !== 'page_access_token') {
-          const s = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) === 'page_access_token' ? '; did you mean "page_access_token"?' : '.'
-          throw invalidRequest(`session got an unknown option "${key}"${s} Its only option is page_access_token.`)
+        const known = SESSION_KEYS[key]
+        if (!known) {
+          const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+          const s = SESSION_KEYS[snake] ? `; did you mean "${snake}"?` : '.'
+          throw invalidRequest(`session got an unknown option "${key}"${s} Its options are ${SESSION_NAMES}.`)
         }
+        const v = value[key]
+        if (v === undefined || v === null) continue
+        const label = `session.${key}`
+        if (known.secret) {
+          if (typeof v !== 'string') throw invalidRequest(`${label} must be a string (${known.description}), not ${typeName(v)}.`)
+        } else if (typeof v !== 'string') {
+          throw invalidRequest(`${label} must be a string (${known.description}), not ${typeName(v)}.`)
+        }
+        out[key] = v
       }
-      const token = value.page_access_token
-      if (token === undefined || token === null) return {}
-      return { page_access_token: convert(FIELDS.page_access_token, token, 'session.page_access_token') }
+      return out
     }
     default:
       throw new Error(`svara: unknown field kind ${field.kind}`)
@@ -162,7 +175,12 @@ function build(op, options) {
     if (FIELDS[key].kind === 'bytes') audio = v
     else body[key] = v
   }
-  const secrets = [body.session && body.session.page_access_token, body.page_access_token, body.app_secret, process.env.META_PAGE_TOKEN]
+  const session = body.session || {}
+  const secrets = [body.page_access_token, body.app_secret]
+  for (const k of Object.values(SESSION_KEYS)) {
+    if (k.secret) secrets.push(session[k.name])
+    if (k.env) secrets.push(process.env[k.env])
+  }
   return { json: JSON.stringify(body), audio, secrets: secrets.filter((s) => typeof s === 'string') }
 }
 

@@ -54,7 +54,8 @@ pub fn defaults() -> NativeDefaults {
 }
 
 /// The core's field table, for `lib/options.js`: every field (`name`, `kind`, `scope`,
-/// `description`, `choices`, `required`, `platforms`) and the fields each operation takes.
+/// `description`, `choices`, `required`, `platforms`), the fields each operation takes, and
+/// the session keys of every platform (`name`, `secret`, `env`, `description`).
 #[napi(catch_unwind)]
 pub fn fields() -> serde_json::Value {
     use svara::request::fields::{Operation, FIELDS};
@@ -79,7 +80,20 @@ pub fn fields() -> serde_json::Value {
             (op.as_str().to_owned(), serde_json::json!(names))
         })
         .collect();
-    serde_json::json!({ "fields": fields, "operations": operations })
+    // Every platform's session keys (`page_access_token`, `access_token`, `ig_user_id`,
+    // `phone_number_id`, `bot_token`): which platform takes which is the core's rule.
+    let session_keys: Vec<serde_json::Value> = svara::platform::session_keys()
+        .into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "name": k.name,
+                "secret": k.secret,
+                "env": k.env,
+                "description": k.description,
+            })
+        })
+        .collect();
+    serde_json::json!({ "fields": fields, "operations": operations, "session_keys": session_keys })
 }
 
 /// The keys of the core's error wire shape, in order (`lib/errors.js` makes one property of each).

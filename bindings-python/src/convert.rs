@@ -179,13 +179,23 @@ fn secret(py: Python<'_>, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> 
     }
 }
 
-/// `session={"page_access_token": ...}`: a dict with only that key (a typo must not be ignored).
+/// `session={...}`: a dict of the platforms' session keys (`page_access_token`, `access_token`,
+/// `ig_user_id`, `phone_number_id`, `bot_token`; which platform takes which is the core's rule).
+/// A key no platform takes is refused (a typo must not be ignored); secrets are never echoed.
 fn session(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let keys = svara::platform::session_keys();
+    let names = || {
+        keys.iter()
+            .map(|k| format!("{:?}", k.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let dict = v.cast::<PyDict>().map_err(|_| {
         invalid(
             py,
             format!(
-                "session must be a dict like {{\"page_access_token\": TOKEN}}, not {}.",
+                "session must be a dict like {{\"page_access_token\": TOKEN}} (keys: {}), not {}.",
+                names(),
                 type_name(v)
             ),
         )
@@ -193,18 +203,25 @@ fn session(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Value> {
     let mut out = Map::new();
     for (key, val) in dict.iter() {
         let key: String = key.str()?.extract()?;
-        if key != "page_access_token" {
+        let Some(known) = keys.iter().find(|k| k.name == key) else {
             return Err(invalid(
                 py,
                 format!(
-                    "session has an unknown key {key:?}; the only key is \"page_access_token\"."
+                    "session has an unknown key {key:?}; the keys are {}.",
+                    names()
                 ),
             ));
+        };
+        if val.is_none() {
+            continue;
         }
-        if !val.is_none() {
-            let token = secret(py, "session[\"page_access_token\"]", &val)?;
-            out.insert(key, Value::String(token));
-        }
+        let name = format!("session[\"{key}\"]");
+        let text = if known.secret {
+            secret(py, &name, &val)?
+        } else {
+            text(py, &name, known.description, &val)?
+        };
+        out.insert(key, Value::String(text));
     }
     Ok(Value::Object(out))
 }

@@ -212,6 +212,8 @@ def test_error_attributes_are_the_core_wire_shape(emu: Emulator, send_kwargs) ->
     with pytest.raises(svara.RecipientNotFoundError) as info:
         svara.send(**send_kwargs(recipient=PSIDS["unknown"]))
     wire = info.value.to_dict()
-    assert set(wire) == {"code", "message", "hint", "http_status", "graph_code", "graph_subcode", "graph_type",
-                         "graph_message", "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}
+    assert set(wire) == {"code", "message", "hint", "http_status", "platform", "platform_code", "platform_message",
+                         "graph_code", "graph_subcode", "graph_type", "graph_message", "fbtrace_id", "is_transient",
+                         "retry_after", "may_have_been_delivered"}
     assert (wire["graph_code"], wire["graph_subcode"], wire["http_status"]) == (100, 2018001, 400)
+    assert (wire["platform"], wire["platform_code"]) == ("messenger", 100)

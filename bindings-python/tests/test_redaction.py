@@ -106,7 +106,7 @@ def test_logs_go_to_the_svara_logger(emu: Emulator, caplog: pytest.LogCaptureFix
     caplog.set_level(logging.DEBUG, logger="svara")
     svara.send(recipient=emu.psid, audio_path=M4A, session={"page_access_token": emu.token}, graph_url=emu.url)
     mine = [r for r in caplog.records if r.name == "svara"]
-    assert any("graph call" in r.getMessage() for r in mine), [r.getMessage() for r in mine]
+    assert any("platform call" in r.getMessage() for r in mine), [r.getMessage() for r in mine]
     caplog.clear()
     caplog.set_level(logging.WARNING, logger="svara")
     svara.send(recipient=emu.psid, audio_path=M4A, session={"page_access_token": emu.token}, graph_url=emu.url)

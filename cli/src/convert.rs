@@ -64,6 +64,7 @@ pub fn run(args: Args) -> svara::Result<ExitCode> {
         keep_stereo: args.stereo,
         max_duration,
         fast_encode: args.fast,
+        ..PrepareOptions::default()
     };
     let prepared = svara::audio::prepare(&bytes, &options)?;
     std::fs::write(&args.output, &prepared.data).map_err(|e| {

@@ -257,8 +257,77 @@ fn print_banner(emulator: &Emulator) {
         "send:    POST {url}/{}/me/messages (or /{{page-id}}/messages); GET {url}/{}/me, /{{psid}}?fields=first_name",
         config.versions.default, config.versions.default
     );
+    print_other_platforms(config, &url);
     println!("inspect: GET {url}/__emulator/messages   reset: POST {url}/__emulator/reset");
     println!("Press Ctrl-C to stop.");
+}
+
+/// Instagram, WhatsApp and Telegram on the same port: their senders, tokens and recipients.
+fn print_other_platforms(config: &EmulatorConfig, url: &str) {
+    let v = &config.versions.default;
+    for a in &config.instagram.accounts {
+        println!("instagram account {}  @{}", a.id, a.username);
+        for t in &a.tokens {
+            println!("  token          {}  (Instagram Login)", t.expose());
+        }
+        for t in &a.expired_tokens {
+            println!("  expired token  {}", t.expose());
+        }
+        if let Some(page) = &a.page_id {
+            println!("  linked page    {page}  (Facebook Login: its Page token)");
+        }
+        for person in &a.people {
+            println!("  igsid  {}  {}", person.id, describe(person, config));
+        }
+    }
+    if !config.instagram.accounts.is_empty() {
+        println!("  send: POST {url}/{v}/{{ig-user-id}}/messages (or /me/messages)");
+    }
+    for n in &config.whatsapp.numbers {
+        println!(
+            "whatsapp phone_number_id {}  {}",
+            n.phone_number_id, n.display_phone_number
+        );
+        for t in &n.tokens {
+            println!("  token          {}", t.expose());
+        }
+        for t in &n.expired_tokens {
+            println!("  expired token  {}", t.expose());
+        }
+        for person in &n.contacts {
+            println!("  wa_id  {}  {}", person.id, describe(person, config));
+        }
+    }
+    if !config.whatsapp.numbers.is_empty() {
+        println!(
+            "  send: POST {url}/{v}/{{phone-number-id}}/media, then /messages; voice notes: Ogg/Opus mono, at most {} bytes",
+            config.whatsapp.max_media_bytes
+        );
+    }
+    for b in &config.telegram.bots {
+        println!("telegram bot {}  @{}", b.id(), b.username);
+        for t in &b.tokens {
+            println!("  token          {}", t.expose());
+        }
+        for t in &b.revoked_tokens {
+            println!("  revoked token  {}", t.expose());
+        }
+        for chat in &b.chats {
+            let status = serde_json::to_value(chat.status)
+                .ok()
+                .and_then(|s| s.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            println!("  chat   {}  {} {status}", chat.id, chat.kind);
+        }
+    }
+    if !config.telegram.bots.is_empty() {
+        println!(
+            "  send: POST {url}/bot{{token}}/sendVoice (multipart voice, at most {} bytes); {} messages/s per bot, {} per chat",
+            config.telegram.max_upload_bytes,
+            config.telegram.messages_per_second,
+            config.telegram.chat_messages_per_second
+        );
+    }
 }
 
 async fn wait_for_signal() {

@@ -34,13 +34,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Convert a recording to a Messenger-ready M4A/AAC voice note.
+    /// Convert a recording to a voice note: M4A/AAC (Messenger, Instagram) or Ogg/Opus
+    /// (WhatsApp, Telegram).
     Convert(convert::Args),
     /// Show what a recording is (container, codec, rate, channels, duration).
     Probe(probe::Args),
     /// Send a voice note to one recipient or a list of recipients.
-    Send(send::Args),
-    /// Run the local Graph Send API emulator.
+    Send(Box<send::Args>),
+    /// Run the local emulator of the Messenger, Instagram, WhatsApp and Telegram APIs.
     Emulator(emulator_cmd::Args),
     /// Run the Svara API server (POST /v1/send, queued and durable).
     Serve(serve_cmd::Args),
@@ -51,7 +52,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Convert(args) => convert::run(args),
         Command::Probe(args) => probe::run(args),
-        Command::Send(args) => send::run(args),
+        Command::Send(args) => send::run(*args),
         Command::Emulator(args) => emulator_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
     };

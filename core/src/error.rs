@@ -1,11 +1,14 @@
 //! One error type for the whole SDK, so that Rust, Python and Node report the same codes.
 //!
-//! Every failure, from a truncated MP3 to a Graph API `(#10) 2018278`, becomes an [`Error`]
-//! carrying an [`ErrorCode`] whose string form (`invalid_token`, `rate_limited`, ...) is public
-//! API shared verbatim by the bindings (`tests/error_codes.json` lists them), plus a message that
-//! says what to do. Messages are built by Svara, never from the request, so the Page token can
-//! not leak through them.
+//! Every failure, from a truncated MP3 to a Graph API `(#10) 2018278` or Telegram's "Forbidden:
+//! bot was blocked by the user", becomes an [`Error`] carrying an [`ErrorCode`] whose string
+//! form (`invalid_token`, `rate_limited`, ...) is public API shared verbatim by the bindings
+//! (`tests/error_codes.json` lists them), plus a message that says what to do. The platform's
+//! raw code and text are kept (`platform_code`, `platform_message`; Meta's `graph_*` fields and
+//! `fbtrace_id`). Messages are built by Svara, never from the request, so a token cannot leak
+//! through them.
 
+use crate::platform::Platform;
 use std::fmt;
 use std::time::Duration;
 
@@ -13,34 +16,41 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// The Page access token is invalid, expired or revoked (Graph 190 and its subcodes, 102).
+    /// The platform's token is invalid, expired, revoked or malformed (Graph 190 and its
+    /// subcodes, 102, 104; WhatsApp 190, 0; Telegram 401, 404).
     InvalidToken,
-    /// No Messenger user matches the recipient PSID for this Page (Graph 100/2018001, 100/33).
+    /// No person matches the recipient for this sender (Graph 100/2018001, 100/33; Instagram
+    /// 100/2534014; WhatsApp 131026; Telegram "chat not found").
     RecipientNotFound,
-    /// Meta refused to deliver to this person: 24-hour window closed, blocked, unavailable,
-    /// thread owned by another app, retired message tag, or the Page is restricted.
+    /// The platform refused to deliver to this person: the 24-hour window closed, blocked,
+    /// unavailable, thread owned by another app, retired message tag, the sender restricted
+    /// (WhatsApp 131047; Telegram "bot was blocked by the user", "can't initiate conversation").
     MessageNotAllowed,
-    /// The audio is over Messenger's 25 MB limit (checked locally, and Graph 100/2018109).
+    /// The audio is over the platform's limit (Messenger and Instagram 25 MB, WhatsApp 16 MB,
+    /// Telegram 50 MB; checked locally before any upload, and Graph 100/2018109, Telegram 413).
     AudioTooLarge,
     /// The audio could not be obtained: a URL that failed, timed out, redirected too often or
     /// served no audio, an unreadable path, or Meta failing to fetch it (100/2018008, 546).
     AudioFetchFailed,
-    /// A rate limit of Meta's (or Svara's client-side limiter) was hit (4, 17, 32, 341, 613, 80001, 80006).
+    /// A rate limit of the platform's (or Svara's client-side limiter) was hit (Graph 4, 17,
+    /// 32, 341, 613, 80001, 80002, 80006; WhatsApp 130429, 131056, 80007; Telegram 429).
     RateLimited,
     /// The input is not audio Svara can decode (random bytes, an image, video only, AMR, ...),
-    /// or Meta refused the file as not playable (100/2018047).
+    /// or the platform refused the file as not playable (Graph 100/2018047, WhatsApp 131053).
     UnsupportedAudio,
     /// The call itself is malformed: a missing or conflicting argument, an unknown platform,
     /// an invalid option value, or a request Meta rejected as malformed.
     InvalidRequest,
     /// The app may not message this person: app not live, or `pages_messaging` not approved (200 family, 10).
     PermissionDenied,
-    /// Meta reported a temporary failure (1200, 2, `is_transient`, HTTP 5xx) that outlived the retries.
+    /// The platform reported a temporary failure (Graph 1200, 2, `is_transient`, HTTP 5xx) that
+    /// outlived the retries, or one that may have delivered the note (then
+    /// [`Error::may_have_been_delivered`] is true and it was not retried).
     TemporaryFailure,
-    /// The Graph API could not be reached, or the connection failed or timed out.
+    /// The platform's API could not be reached, or the connection failed or timed out.
     /// [`Error::may_have_been_delivered`] says whether the message might still have arrived.
     NetworkError,
-    /// Meta returned an error Svara has no specific code for; the Graph fields are kept.
+    /// The platform returned an error Svara has no specific code for; its code and text are kept.
     ApiError,
 }
 
@@ -84,21 +94,22 @@ impl ErrorCode {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
     }
 
-    /// What the caller should do about it: one sentence, the same in every language.
+    /// What the caller should do about it: one sentence, the same in every language (each
+    /// platform may say it in its own words: [`Platform::hint`]).
     pub const fn hint(self) -> &'static str {
         match self {
             ErrorCode::InvalidToken => "Generate a new Page access token in your Meta App's Messenger settings and pass it as session.page_access_token (or META_PAGE_TOKEN).",
             ErrorCode::RecipientNotFound => "Use the Page-Scoped ID (PSID) from a webhook event of this same Page; PSIDs differ per Page and app.",
             ErrorCode::MessageNotAllowed => "The person must message the Page first (24-hour window), or send with messaging_type MESSAGE_TAG and a valid tag such as HUMAN_AGENT; blocked people cannot be reached.",
-            ErrorCode::AudioTooLarge => "Send a shorter recording or a lower bitrate: Messenger accepts at most 25 MB (26,214,400 bytes).",
+            ErrorCode::AudioTooLarge => "Send a shorter recording or a lower bitrate: Messenger and Instagram accept at most 25 MB (26,214,400 bytes), WhatsApp 16 MB, Telegram 50 MB.",
             ErrorCode::AudioFetchFailed => "Check that the URL is reachable over http(s), answers 200 with audio within the timeout, or that the path exists and is readable.",
             ErrorCode::RateLimited => "Slow down: Meta allows about 10 audio sends per second per Page; wait retry_after seconds before trying again.",
             ErrorCode::UnsupportedAudio => "Send a real audio recording (MP3, M4A/AAC, OGG/Opus, WebM/Opus, WAV, FLAC, ...); run `svara probe FILE` to see what was detected.",
             ErrorCode::InvalidRequest => "Fix the call as the message says; see the README's request reference.",
             ErrorCode::PermissionDenied => "Make the Meta App live and get pages_messaging approved in App Review, or message only the app's admins, developers and testers.",
-            ErrorCode::TemporaryFailure => "Meta had a temporary problem; try again in a few minutes.",
+            ErrorCode::TemporaryFailure => "The platform had a temporary problem; try again in a few minutes (if may_have_been_delivered is true, check the chat first).",
             ErrorCode::NetworkError => "Check connectivity to the Graph API URL; if may_have_been_delivered is true, check the thread before resending to avoid a duplicate.",
-            ErrorCode::ApiError => "See graph_code, graph_subcode and fbtrace_id in Meta's error reference, or report the fbtrace_id to Meta.",
+            ErrorCode::ApiError => "See platform_code and platform_message (graph_code, graph_subcode and fbtrace_id for Meta) in the platform's error reference, or report them to the platform.",
         }
     }
 }
@@ -140,8 +151,19 @@ pub struct Error {
     http_status: Option<u16>,
     // Boxed: keeps `Result<T, Error>` small (clippy::result_large_err) on the hot audio paths.
     graph: Option<Box<GraphError>>,
+    platform: Option<Platform>,
+    // Boxed for the same reason as `graph`.
+    detail: Option<Box<PlatformDetail>>,
     retry_after: Option<Duration>,
     may_have_been_delivered: bool,
+}
+
+/// The platform's own code and text of an error (Graph `error.code` and `error.message`,
+/// Telegram `error_code` and `description`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PlatformDetail {
+    code: Option<i64>,
+    message: Option<String>,
 }
 
 impl Error {
@@ -154,6 +176,8 @@ impl Error {
             message: sentence(message.into()),
             http_status: None,
             graph: None,
+            platform: None,
+            detail: None,
             retry_after: None,
             may_have_been_delivered: false,
         }
@@ -175,9 +199,25 @@ impl Error {
         self
     }
 
-    /// Attaches Meta's error body.
+    /// Attaches Meta's error body (its code and message are also the platform's).
     pub fn with_graph(mut self, graph: GraphError) -> Self {
+        self.detail = Some(Box::new(PlatformDetail {
+            code: Some(graph.code),
+            message: Some(graph.message.clone()),
+        }));
         self.graph = Some(Box::new(graph));
+        self
+    }
+
+    /// Attaches the platform's own code and text (already scrubbed of secrets).
+    pub fn with_platform_detail(mut self, code: Option<i64>, message: Option<String>) -> Self {
+        self.detail = Some(Box::new(PlatformDetail { code, message }));
+        self
+    }
+
+    /// Says which platform's call produced this error (its hint then speaks of that platform).
+    pub fn with_platform(mut self, platform: Platform) -> Self {
+        self.platform = Some(platform);
         self
     }
 
@@ -203,9 +243,30 @@ impl Error {
         &self.message
     }
 
-    /// What to do about it (see [`ErrorCode::hint`]).
+    /// What to do about it (see [`ErrorCode::hint`]; the platform's own words when the error
+    /// came from a platform's call, [`Platform::hint`]).
     pub fn hint(&self) -> &'static str {
-        self.code.hint()
+        match self.platform {
+            Some(p) => p.hint(self.code),
+            None => self.code.hint(),
+        }
+    }
+
+    /// The platform whose call produced this error, when one did.
+    pub fn platform(&self) -> Option<Platform> {
+        self.platform
+    }
+
+    /// The platform's own error code (Graph `error.code`, WhatsApp's code, Telegram's
+    /// `error_code`).
+    pub fn platform_code(&self) -> Option<i64> {
+        self.detail.as_ref().and_then(|d| d.code)
+    }
+
+    /// The platform's own error text (Graph `error.message`, Telegram's `description`),
+    /// scrubbed of the token.
+    pub fn platform_message(&self) -> Option<&str> {
+        self.detail.as_ref().and_then(|d| d.message.as_deref())
     }
 
     /// HTTP status of the Graph response, when there was one.
@@ -262,6 +323,8 @@ impl fmt::Debug for Error {
             .field("code", &self.code.as_str())
             .field("message", &self.message)
             .field("http_status", &self.http_status)
+            .field("platform", &self.platform)
+            .field("platform_code", &self.platform_code())
             .field("graph", &self.graph)
             .field("retry_after", &self.retry_after)
             .field("may_have_been_delivered", &self.may_have_been_delivered)
@@ -272,20 +335,25 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {}
 
 /// The one wire shape of an error, used by every front end and the server:
-/// `{"code", "message", "hint", "http_status", "graph_code", "graph_subcode", "graph_type",
-/// "graph_message", "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}`.
+/// `{"code", "message", "hint", "http_status", "platform", "platform_code",
+/// "platform_message", "graph_code", "graph_subcode", "graph_type", "graph_message",
+/// "fbtrace_id", "is_transient", "retry_after", "may_have_been_delivered"}`.
 /// Absent values are `null`; `retry_after` is in seconds. Nothing in it comes from the
-/// request, so it carries no secret (`graph_message` is Meta's text with the token removed).
+/// request, so it carries no secret (`platform_message` and `graph_message` are the platform's
+/// text with the token removed).
 /// The Python exceptions and the Node `SvaraError`s take their attributes from it.
 impl serde::Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let graph = self.graph.as_deref();
-        let mut s = serializer.serialize_struct("Error", 12)?;
+        let mut s = serializer.serialize_struct("Error", 15)?;
         s.serialize_field("code", self.code.as_str())?;
         s.serialize_field("message", &self.message)?;
         s.serialize_field("hint", self.hint())?;
         s.serialize_field("http_status", &self.http_status)?;
+        s.serialize_field("platform", &self.platform.map(Platform::as_str))?;
+        s.serialize_field("platform_code", &self.platform_code())?;
+        s.serialize_field("platform_message", &self.platform_message())?;
         s.serialize_field("graph_code", &graph.map(|g| g.code))?;
         s.serialize_field("graph_subcode", &graph.and_then(|g| g.subcode))?;
         s.serialize_field("graph_type", &graph.and_then(|g| g.error_type.as_deref()))?;
@@ -371,6 +439,9 @@ mod tests {
                 "message": "Too fast.",
                 "hint": ErrorCode::RateLimited.hint(),
                 "http_status": 400,
+                "platform": null,
+                "platform_code": 613,
+                "platform_message": "Calls to this api have exceeded the rate limit.",
                 "graph_code": 613,
                 "graph_subcode": null,
                 "graph_type": "OAuthException",

@@ -1,7 +1,8 @@
 //! Where a recording comes from ([`AudioSource`]) and the one reader that obtains its bytes
-//! within Messenger's 25 MB limit, checking the size *before* reading: a file's size from its
-//! metadata, a download's from its Content-Length and then as it streams (`client::fetch`),
-//! bytes in memory by their length. The client, the bindings and the CLI all read through here.
+//! within a limit (25 MB, [`MAX_AUDIO_BYTES`], unless the platform takes more: Telegram's 50 MB),
+//! checking the size *before* reading: a file's size from its metadata, a download's from its
+//! Content-Length and then as it streams (`client::fetch`), bytes in memory by their length.
+//! The client, the bindings and the CLI all read through here.
 
 use crate::audio::MAX_AUDIO_BYTES;
 use crate::error::{Error, ErrorCode, Result};
@@ -32,29 +33,47 @@ impl std::fmt::Debug for AudioSource {
 }
 
 /// The `audio_too_large` error for `what` (a sentence subject such as "The file note.wav (N
-/// bytes)").
-pub fn too_large(what: impl std::fmt::Display) -> Error {
+/// bytes)") over `max` bytes.
+pub fn too_large_within(what: impl std::fmt::Display, max: u64) -> Error {
     Error::new(
         ErrorCode::AudioTooLarge,
-        format!("{what} is larger than Messenger's 25 MB limit ({MAX_AUDIO_BYTES} bytes)."),
+        format!(
+            "{what} is larger than the {} MB limit ({max} bytes).",
+            max / (1024 * 1024)
+        ),
     )
 }
 
-/// Refuses `size` bytes over the limit, naming `what`.
-pub fn check_size(size: u64, what: impl std::fmt::Display) -> Result<()> {
-    if size > MAX_AUDIO_BYTES {
-        Err(too_large(format_args!("{what} ({size} bytes)")))
+/// [`too_large_within`] the 25 MB limit.
+pub fn too_large(what: impl std::fmt::Display) -> Error {
+    too_large_within(what, MAX_AUDIO_BYTES)
+}
+
+/// Refuses `size` bytes over `max`, naming `what`.
+pub fn check_size_within(size: u64, what: impl std::fmt::Display, max: u64) -> Result<()> {
+    if size > max {
+        Err(too_large_within(format_args!("{what} ({size} bytes)"), max))
     } else {
         Ok(())
     }
 }
 
-/// Refuses empty or oversized bytes in memory.
-pub fn check_bytes(bytes: &[u8]) -> Result<()> {
+/// Refuses `size` bytes over 25 MB, naming `what`.
+pub fn check_size(size: u64, what: impl std::fmt::Display) -> Result<()> {
+    check_size_within(size, what, MAX_AUDIO_BYTES)
+}
+
+/// Refuses empty bytes in memory, or more than `max`.
+pub fn check_bytes_within(bytes: &[u8], max: u64) -> Result<()> {
     if bytes.is_empty() {
         return Err(Error::unsupported_audio("The audio is empty (0 bytes)."));
     }
-    check_size(bytes.len() as u64, "The audio")
+    check_size_within(bytes.len() as u64, "The audio", max)
+}
+
+/// Refuses empty or oversized (25 MB) bytes in memory.
+pub fn check_bytes(bytes: &[u8]) -> Result<()> {
+    check_bytes_within(bytes, MAX_AUDIO_BYTES)
 }
 
 fn unreadable(path: &Path, e: std::io::Error) -> Error {
@@ -71,6 +90,11 @@ fn unreadable(path: &Path, e: std::io::Error) -> Error {
 /// reading it. Blocking: call it where blocking is fine (a CLI, a binding with the GIL
 /// released), or use [`read_file_async`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    read_file_within(path, MAX_AUDIO_BYTES)
+}
+
+/// [`read_file`] with a limit of `max` bytes.
+pub fn read_file_within(path: &Path, max: u64) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
     if !meta.is_file() {
         return Err(Error::new(
@@ -81,14 +105,19 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
             ),
         ));
     }
-    check_size(meta.len(), format_args!("The file {}", path.display()))?;
+    check_size_within(meta.len(), format_args!("The file {}", path.display()), max)?;
     std::fs::read(path).map_err(|e| unreadable(path, e))
 }
 
 /// [`read_file`] on tokio's blocking pool.
 pub async fn read_file_async(path: &Path) -> Result<Vec<u8>> {
+    read_file_within_async(path, MAX_AUDIO_BYTES).await
+}
+
+/// [`read_file_within`] on tokio's blocking pool.
+pub async fn read_file_within_async(path: &Path, max: u64) -> Result<Vec<u8>> {
     let owned = path.to_owned();
-    tokio::task::spawn_blocking(move || read_file(&owned))
+    tokio::task::spawn_blocking(move || read_file_within(&owned, max))
         .await
         .map_err(|e| {
             Error::new(

@@ -217,6 +217,7 @@ async fn the_token_appears_in_no_error_debug_or_log() {
         audio_url: Some("https://x/y.m4a".into()),
         session: Session {
             page_access_token: Some(CANARY.into()),
+            ..Session::default()
         },
         app_secret: Some(SECRET.into()),
         ..SendRequest::default()
@@ -250,7 +251,7 @@ async fn the_token_appears_in_no_error_debug_or_log() {
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(
-        text.contains("retrying Graph call"),
+        text.contains("retrying platform call"),
         "tracing output was captured"
     );
     assert!(

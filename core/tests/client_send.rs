@@ -498,6 +498,7 @@ async fn the_documented_request_body_sends() {
         audio: Some(sample_m4a().into()),
         session: Session {
             page_access_token: Some(DEFAULT_PAGE_TOKEN.into()),
+            ..Session::default()
         },
         graph_url: Some(emu.base_url()),
         ..SendRequest::default()
@@ -512,7 +513,8 @@ async fn the_documented_request_body_sends() {
     let e = svara::send(telegram).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidRequest);
     assert!(
-        e.message().contains("supported platforms: messenger"),
+        e.message()
+            .contains("session.page_access_token is not used on telegram"),
         "{e}"
     );
 }

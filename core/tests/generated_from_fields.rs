@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use svara::request::fields::{Field, Kind, Operation, Scope, FIELDS};
+use svara::Platform;
 
 const BEGIN: &str = "BEGIN GENERATED FROM svara::FIELDS";
 const END: &str = "END GENERATED FROM svara::FIELDS";
@@ -58,6 +59,37 @@ fn limit_text(f: &Field) -> String {
     s
 }
 
+/// The name of a platform's session type: `TelegramSession`.
+fn session_type(p: Platform) -> String {
+    format!("{}Session", pascal(p.as_str()))
+}
+
+/// Every platform's session type, in documentation order.
+fn session_union(sep: &str) -> String {
+    Platform::ALL.map(session_type).join(sep)
+}
+
+/// A session key must be given when the platform needs it and no environment variable
+/// stands in for it.
+fn session_key_required(k: &svara::platform::SessionKey) -> bool {
+    k.required && k.env.is_none()
+}
+
+fn session_key_doc(k: &svara::platform::SessionKey) -> String {
+    match k.env {
+        Some(var) => format!("{} ({var} when absent)", upper_first(k.description)),
+        None => upper_first(k.description),
+    }
+}
+
+fn session_heading(p: Platform) -> String {
+    format!(
+        "The session of platform=\"{}\": {}",
+        p.as_str(),
+        p.spec().session_forms.join(" or ")
+    )
+}
+
 // ---------------------------------------------------------------- Python
 
 /// Python's keyword arguments that are positional parameters instead (not in the TypedDict).
@@ -80,7 +112,7 @@ fn python_type(f: &Field) -> String {
                 .join(", ")
         ),
         Kind::Psid => "Union[str, int]".to_owned(),
-        Kind::Session => "Mapping[str, str]".to_owned(),
+        Kind::Session => format!("Union[{}]", session_union(", ")),
         Kind::Path => "PathLike".to_owned(),
         Kind::Bytes => "Bytes".to_owned(),
         Kind::Integer => "int".to_owned(),
@@ -123,6 +155,23 @@ fn render_python() -> String {
          Seconds = Union[int, float, timedelta]\n",
     );
     let mut names = Vec::new();
+    for p in Platform::ALL {
+        let name = session_type(p);
+        out.push_str(&format!(
+            "\n\nclass {name}(TypedDict, total=False):\n    \"\"\"{}.\"\"\"\n\n",
+            session_heading(p)
+        ));
+        for k in p.spec().session {
+            out.push_str(&format!("    #: {}.\n", session_key_doc(k)));
+            let t = if session_key_required(k) {
+                "str".to_owned()
+            } else {
+                "Optional[str]".to_owned()
+            };
+            out.push_str(&format!("    {}: {t}\n", k.name));
+        }
+        names.push(name);
+    }
     for scope in Scope::ALL {
         let name = scope_type(scope);
         out.push_str(&format!(
@@ -187,7 +236,7 @@ fn ts_type(f: &Field) -> String {
     match f.kind {
         Kind::Text | Kind::Secret | Kind::Psid => "string".to_owned(),
         Kind::Choice(_) => pascal(f.name),
-        Kind::Session => "{ page_access_token?: string }".to_owned(),
+        Kind::Session => session_union(" | "),
         Kind::Url | Kind::Path => "string | URL".to_owned(),
         Kind::Bytes => "Buffer | Uint8Array | ArrayBuffer".to_owned(),
         Kind::Integer | Kind::Seconds | Kind::Number => "number".to_owned(),
@@ -210,6 +259,22 @@ fn render_typescript() -> String {
                     .join(" | ")
             ));
         }
+    }
+    for p in Platform::ALL {
+        out.push_str(&format!(
+            "\n/** {}. */\nexport interface {} {{\n",
+            session_heading(p),
+            session_type(p)
+        ));
+        for k in p.spec().session {
+            out.push_str(&format!(
+                "  /** {}. */\n  {}{}: string\n",
+                session_key_doc(k),
+                k.name,
+                if session_key_required(k) { "" } else { "?" }
+            ));
+        }
+        out.push_str("}\n");
     }
     for scope in Scope::ALL {
         out.push_str(&format!(

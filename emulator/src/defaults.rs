@@ -86,6 +86,26 @@ pub struct WellKnown {
     /// PSIDs by role: `default`, `second`, `outside_window`, `outside_human_agent_window`,
     /// `blocked`, `unavailable`, `app_tester`, `unknown`.
     pub psids: BTreeMap<&'static str, &'static str>,
+    /// Instagram: `ig_user_id`, `token` (Instagram Login), `expired_token`, `page_id` and
+    /// `page_token` (the linked Page, Facebook Login), and IGSIDs by role (`default`, `second`,
+    /// `outside_window`, `blocked`, `unavailable`, `unknown`).
+    pub instagram: PlatformDefaults,
+    /// WhatsApp: `phone_number_id`, `token`, `expired_token`, and `wa_id`s by role
+    /// (`default`, `second`, `outside_window`, `blocked`, `unknown`).
+    pub whatsapp: PlatformDefaults,
+    /// Telegram: `bot_id`, `token`, `revoked_token`, and chat ids by role (`default`,
+    /// `second`, `blocked`, `not_started`, `voice_forbidden`, `deactivated`, `migrated_group`,
+    /// `supergroup`, `unknown`).
+    pub telegram: PlatformDefaults,
+}
+
+/// One platform's well-known sender values and recipients by role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformDefaults {
+    /// Ids and tokens of the sender, by name.
+    pub sender: BTreeMap<&'static str, &'static str>,
+    /// Recipients by role.
+    pub recipients: BTreeMap<&'static str, &'static str>,
 }
 
 /// The default scenario's well-known values.
@@ -111,6 +131,64 @@ pub fn well_known() -> WellKnown {
             ("app_tester", PSID_APP_TESTER),
             ("unknown", PSID_UNKNOWN),
         ]),
+        instagram: {
+            use crate::instagram::*;
+            PlatformDefaults {
+                sender: BTreeMap::from([
+                    ("ig_user_id", DEFAULT_IG_USER_ID),
+                    ("token", DEFAULT_INSTAGRAM_TOKEN),
+                    ("expired_token", EXPIRED_INSTAGRAM_TOKEN),
+                    ("page_id", INSTAGRAM_PAGE_ID),
+                    ("page_token", INSTAGRAM_PAGE_TOKEN),
+                ]),
+                recipients: BTreeMap::from([
+                    ("default", DEFAULT_IGSID),
+                    ("second", IGSID_SECOND),
+                    ("outside_window", IGSID_OUTSIDE_WINDOW),
+                    ("blocked", IGSID_BLOCKED),
+                    ("unavailable", IGSID_UNAVAILABLE),
+                    ("unknown", IGSID_UNKNOWN),
+                ]),
+            }
+        },
+        whatsapp: {
+            use crate::whatsapp::*;
+            PlatformDefaults {
+                sender: BTreeMap::from([
+                    ("phone_number_id", DEFAULT_PHONE_NUMBER_ID),
+                    ("token", DEFAULT_WHATSAPP_TOKEN),
+                    ("expired_token", EXPIRED_WHATSAPP_TOKEN),
+                ]),
+                recipients: BTreeMap::from([
+                    ("default", DEFAULT_WA_ID),
+                    ("second", WA_ID_SECOND),
+                    ("outside_window", WA_ID_OUTSIDE_WINDOW),
+                    ("blocked", WA_ID_BLOCKED),
+                    ("unknown", WA_ID_UNKNOWN),
+                ]),
+            }
+        },
+        telegram: {
+            use crate::telegram::*;
+            PlatformDefaults {
+                sender: BTreeMap::from([
+                    ("bot_id", DEFAULT_BOT_ID),
+                    ("token", DEFAULT_BOT_TOKEN),
+                    ("revoked_token", REVOKED_BOT_TOKEN),
+                ]),
+                recipients: BTreeMap::from([
+                    ("default", DEFAULT_CHAT_ID),
+                    ("second", CHAT_SECOND),
+                    ("blocked", CHAT_BLOCKED),
+                    ("not_started", CHAT_NOT_STARTED),
+                    ("voice_forbidden", CHAT_VOICE_FORBIDDEN),
+                    ("deactivated", CHAT_DEACTIVATED),
+                    ("migrated_group", CHAT_MIGRATED_GROUP),
+                    ("supergroup", CHAT_SUPERGROUP),
+                    ("unknown", CHAT_UNKNOWN),
+                ]),
+            }
+        },
     }
 }
 

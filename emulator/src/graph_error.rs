@@ -22,6 +22,9 @@ pub struct GraphErrorReply {
     pub message: String,
     /// `error.is_transient`.
     pub is_transient: bool,
+    /// `error.error_data` (WhatsApp's `{"messaging_product", "details"}`); WhatsApp answers
+    /// carry no `is_transient`.
+    pub error_data: Option<serde_json::Value>,
 }
 
 const OAUTH: &str = "OAuthException";
@@ -36,7 +39,24 @@ impl GraphErrorReply {
             error_type: OAUTH,
             message: message.into(),
             is_transient: false,
+            error_data: None,
         }
+    }
+
+    /// Any Graph error (the platform folders build their own with it).
+    pub(crate) fn custom(code: i64, subcode: Option<i64>, message: impl Into<String>) -> Self {
+        Self::new(code, subcode, message)
+    }
+
+    /// The same with another HTTP status.
+    pub(crate) fn with_status(self, status: StatusCode) -> Self {
+        self.status(status)
+    }
+
+    /// The same as WhatsApp writes it: `error_data` with the details, no `is_transient`.
+    pub(crate) fn whatsapp(mut self, details: impl Into<String>) -> Self {
+        self.error_data = Some(json!({"messaging_product": "whatsapp", "details": details.into()}));
+        self
     }
 
     fn transient(mut self) -> Self {
@@ -78,6 +98,12 @@ impl GraphErrorReply {
         });
         if let Some(sub) = self.subcode {
             e["error_subcode"] = json!(sub);
+        }
+        if let Some(data) = &self.error_data {
+            e["error_data"] = data.clone();
+            if let Some(m) = e.as_object_mut() {
+                m.remove("is_transient");
+            }
         }
         json!({ "error": e })
     }

@@ -1,9 +1,11 @@
-//! A behavioural emulator of Meta's Graph Send API for Messenger bots: it takes what a bot
-//! sends (voice notes and any audio, text, images, video, files, templates, sender actions,
-//! attachment uploads, profile reads), checks what the real Send API checks (token,
-//! appsecret_proof, version, parameters, PSID, 24-hour window, tags, file type, size, rate
-//! limit) and fails the way it fails, in Meta's JSON error shape, so bots and SDKs can be
-//! tested over real HTTP without a Meta account.
+//! A behavioural emulator of the messaging APIs Svara sends voice notes through, on one port:
+//! Meta's Graph Send API for Messenger bots (voice notes and any audio, text, images, video,
+//! files, templates, sender actions, attachment uploads, profile reads), Instagram's messaging
+//! API (`instagram/`), the WhatsApp Cloud API (`whatsapp/`) and the Telegram Bot API's
+//! `sendVoice` (`telegram/`). Each checks what the real API checks (token, parameters,
+//! recipient, window, file type and size, the audio itself, rate limits) and fails the way it
+//! fails, in that API's own error shape, so bots and SDKs can be tested over real HTTP without
+//! an account anywhere. Every accepted send is recorded with its platform.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), svara_emulator::EmulatorError> {
@@ -16,10 +18,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Request flow: connection (limits, timeouts) -> route and version -> faults -> body
-//! (multipart, JSON or form, bounded) -> token and proof -> parameters -> rate limit ->
+//! Request flow (Messenger): connection (limits, timeouts) -> route and version -> faults ->
+//! body (multipart, JSON or form, bounded) -> token and proof -> parameters -> rate limit ->
 //! person and window -> media (file | url | attachment id) -> store -> answer -> (with
-//! `webhooks`) the signed `message_deliveries` / `message_reads` events Meta would post.
+//! `webhooks`) the signed `message_deliveries` / `message_reads` events Meta would post. The
+//! other platforms' folders run the same shape with their own rules.
 
 mod auth;
 mod config;
@@ -30,6 +33,7 @@ mod fetch;
 mod graph_error;
 mod graph_json;
 mod ids;
+pub mod instagram;
 mod media_check;
 mod message;
 mod people;
@@ -39,14 +43,16 @@ mod routes;
 mod server;
 mod state;
 mod store;
+pub mod telegram;
 mod templates;
 mod validate;
 mod versions;
 mod webhooks;
+pub mod whatsapp;
 
 pub use auth::appsecret_proof;
 pub use config::*;
-pub use defaults::{well_known, WellKnown};
+pub use defaults::{well_known, PlatformDefaults, WellKnown};
 pub use duration::HumanDuration;
 pub use faults::{FaultKind, FaultRule};
 pub use message::{MessageKind, MAX_QUICK_REPLIES, MAX_TEXT_CHARS};

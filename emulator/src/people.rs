@@ -30,11 +30,17 @@ fn at_start(config: &PsidConfig) -> Person {
 
 impl People {
     pub(crate) fn new(config: &EmulatorConfig, started: Instant) -> Self {
+        People::from_list(config.psids.clone(), config.accept_any_psid, started)
+    }
+
+    /// People of another platform (IGSIDs, WhatsApp ids), each scoped to its sender by
+    /// `page_id`.
+    pub(crate) fn from_list(list: Vec<PsidConfig>, accept_any: bool, started: Instant) -> Self {
         People {
             started,
-            initial: config.psids.clone(),
-            accept_any: config.accept_any_psid,
-            people: RwLock::new(config.psids.iter().map(at_start).collect()),
+            people: RwLock::new(list.iter().map(at_start).collect()),
+            initial: list,
+            accept_any,
         }
     }
 

@@ -28,6 +28,8 @@ const DRAIN_TIME: Duration = Duration::from_secs(5);
 /// The file part of a multipart body.
 #[derive(Clone)]
 pub(crate) struct FilePart {
+    /// The part's field name (`filedata`, WhatsApp's `file`, Telegram's `voice`).
+    pub name: String,
     /// `filename` of its Content-Disposition.
     pub filename: Option<String>,
     /// Its Content-Type.
@@ -242,6 +244,7 @@ async fn read_parts(
                 }
             }
             params.file = Some(FilePart {
+                name: name.clone(),
                 filename,
                 content_type,
                 bytes: bytes.freeze(),

@@ -1,5 +1,5 @@
 //! The shared state behind every request: configuration, memory, limiter, fault dice, fetcher,
-//! people.
+//! people, and each platform's own run-time state.
 
 use crate::config::EmulatorConfig;
 use crate::faults::FaultEngine;
@@ -18,6 +18,10 @@ pub(crate) struct AppState {
     pub faults: FaultEngine,
     pub fetcher: Fetcher,
     pub people: People,
+    /// Instagram's people (IGSIDs), scoped to their account.
+    pub ig_people: People,
+    pub whatsapp: crate::whatsapp::WhatsappState,
+    pub telegram: crate::telegram::TelegramState,
     pub webhooks: WebhookSender,
 }
 
@@ -26,6 +30,9 @@ impl AppState {
         let started = Instant::now();
         AppState {
             people: People::new(&config, started),
+            ig_people: crate::instagram::people(&config, started),
+            whatsapp: crate::whatsapp::WhatsappState::new(&config, started),
+            telegram: crate::telegram::TelegramState::new(&config),
             store: Store::new(config.keep_audio_bytes),
             rate: RateLimiter::new(config.rate_limit.clone()),
             faults: FaultEngine::new(config.faults.clone(), config.fault_seed),
@@ -39,6 +46,9 @@ impl AppState {
     /// people added at run time.
     pub(crate) fn reset(&self) {
         self.people.reset();
+        self.ig_people.reset();
+        self.whatsapp.reset();
+        self.telegram.reset();
         self.store.reset();
         self.rate.reset();
         self.faults.reset();

@@ -26,16 +26,25 @@ pub enum AudioOrigin {
     AttachmentId,
 }
 
-/// One send the emulator accepted: a message of any kind or a sender action.
+fn messenger() -> String {
+    "messenger".to_owned()
+}
+
+/// One send the emulator accepted: a message of any kind or a sender action, on any platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
+    /// The API that received it: `messenger`, `instagram`, `whatsapp` or `telegram`.
+    #[serde(default = "messenger")]
+    pub platform: String,
     /// What was sent.
     pub kind: MessageKind,
-    /// The `message_id` returned (`m_...`); empty for sender actions, which get none.
+    /// The `message_id` returned (`m_...`; WhatsApp `wamid....`; Telegram's per-chat number);
+    /// empty for sender actions, which get none.
     pub message_id: String,
-    /// The PSID.
+    /// The recipient: a PSID, an IGSID, a WhatsApp `wa_id`, a Telegram `chat_id`.
     pub recipient_id: String,
-    /// The Page that sent it.
+    /// The sender: the Page, the Instagram account, the WhatsApp phone number id, the Telegram
+    /// bot's id.
     pub page_id: String,
     /// Order of acceptance across the whole emulator (1, 2, ...): the conversation's order.
     pub seq: u64,
@@ -69,9 +78,16 @@ pub struct Delivery {
     pub url_public: Option<bool>,
     /// What the received audio is (`svara::audio` probe of the bytes; kind `audio`).
     pub audio: Option<AudioInfo>,
-    /// True only for AAC in an MP4/M4A container that decodes: what Messenger plays as a
-    /// voice bubble. Other audio is delivered as an audio file.
+    /// True when the audio is what the platform plays as a voice note: AAC in an MP4/M4A
+    /// container that decodes (Messenger, Instagram), mono Opus in Ogg (WhatsApp with
+    /// `voice: true`, Telegram). Other audio is delivered as an audio file.
     pub voice_note: bool,
+    /// WhatsApp: whether the note is small enough (512 KB) to show its play button.
+    #[serde(default)]
+    pub fits_inline_player: Option<bool>,
+    /// Telegram: the caption under the note.
+    #[serde(default)]
+    pub caption: Option<String>,
     /// File name of the `filedata` part (or of the original upload).
     pub filename: Option<String>,
     /// Content-Type of the `filedata` part (or served by the URL).
@@ -89,12 +105,16 @@ pub struct Delivery {
 }
 
 /// One saved attachment (uploaded through `/message_attachments`, or sent with
-/// `is_reusable`).
+/// `is_reusable`; WhatsApp `/media` uploads; Telegram `file_id`s).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
+    /// The API that stored it.
+    #[serde(default = "messenger")]
+    pub platform: String,
     /// Numeric id, random like Meta's (unique across runs).
     pub attachment_id: String,
-    /// Owning Page (other Pages get 100/2018074).
+    /// Owning Page, Instagram account, phone number id or bot id (others get 100/2018074, or the
+    /// platform's own refusal).
     pub page_id: String,
     /// `audio`, `image`, `video` or `file`.
     pub kind: MessageKind,

@@ -6,13 +6,24 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// `session` of the documented body (Messenger).
+/// `session` of the documented body: the platform's credentials. One of its tokens is
+/// required (the server never falls back to a token of its own environment): messenger
+/// `{page_access_token}`; instagram `{access_token, ig_user_id}` (Instagram Login) or
+/// `{page_access_token}` (Facebook Login); whatsapp `{access_token, phone_number_id}`;
+/// telegram `{bot_token}`. A key of another platform is refused.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct SessionBody {
-    /// A Page access token with `pages_messaging`. Required: the server never falls back to a
-    /// token of its own environment.
-    pub page_access_token: String,
+    /// Messenger, Instagram with Facebook Login: a Page access token with `pages_messaging`.
+    pub page_access_token: Option<String>,
+    /// Instagram Login: the Instagram user access token; WhatsApp: the Cloud API access token.
+    pub access_token: Option<String>,
+    /// Instagram Login: the professional account's id (`me` when absent).
+    pub ig_user_id: Option<String>,
+    /// WhatsApp: the id of the business phone number that sends.
+    pub phone_number_id: Option<String>,
+    /// Telegram: the bot token from @BotFather.
+    pub bot_token: Option<String>,
 }
 
 /// `messaging_type` of the Send API.
@@ -46,10 +57,12 @@ pub enum NotificationTypeBody {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct SendBody {
-    /// `messenger` (the default; other platforms are answered 422).
+    /// `messenger` (the default), `instagram`, `whatsapp` or `telegram` (others are answered
+    /// 422).
     #[schema(example = "messenger")]
     pub platform: Option<String>,
-    /// The person's Page-Scoped ID (PSID).
+    /// Who gets the note: a PSID (messenger), an IGSID (instagram), a phone number or `wa_id`
+    /// (whatsapp), a `chat_id` (telegram).
     #[schema(example = "6128493027184956")]
     pub recipient: String,
     /// An http(s) URL of the recording; the server downloads it (public addresses only unless
@@ -59,9 +72,10 @@ pub struct SendBody {
     /// An upload of `POST /v1/audio` by the same key.
     #[schema(example = "aud_01j0000000000000000000000")]
     pub audio_id: Option<String>,
-    /// A reusable Messenger attachment id of this Page, sent as is.
+    /// A reusable id of this sender's earlier upload (a Messenger or Instagram attachment id,
+    /// a WhatsApp media id, a Telegram `file_id`), sent as is.
     pub attachment_id: Option<String>,
-    /// The Page's credentials.
+    /// The sender's credentials.
     pub session: SessionBody,
     /// The recording's length in seconds (informational; the server probes the audio).
     pub duration: Option<f64>,
@@ -84,15 +98,17 @@ pub struct SendBody {
     pub tag: Option<String>,
     /// Notification of the recipient.
     pub notification_type: Option<NotificationTypeBody>,
-    /// Timeout of each Graph call in seconds (default 60).
+    /// Timeout of each platform call in seconds (default 60).
     pub timeout: Option<f64>,
     /// The same in milliseconds; give one or the other.
     pub timeout_ms: Option<u64>,
-    /// Automatic retries of calls Meta certainly did not accept (default 2, at most 10).
+    /// Automatic retries of calls the platform certainly did not accept (default 2, at most 10).
     pub max_retries: Option<u32>,
-    /// AAC bitrate of converted audio in bits per second (8000-320000, default 64000).
+    /// Bitrate of converted audio in bits per second (AAC for messenger and instagram:
+    /// 8000-320000, default 64000; Opus for whatsapp and telegram: 6000-256000, default 32000).
     pub bitrate: Option<u32>,
-    /// Keep stereo recordings stereo (default: mono, as voice notes are).
+    /// Keep stereo recordings stereo in M4A/AAC (default: mono, as voice notes are; Opus notes
+    /// are always mono).
     pub keep_stereo: Option<bool>,
     /// Encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus).
     pub fast_encode: Option<bool>,
@@ -100,8 +116,8 @@ pub struct SendBody {
     pub max_duration: Option<f64>,
     /// The same in milliseconds; give one or the other.
     pub max_duration_ms: Option<u64>,
-    /// A text shown under the voice note: a Telegram option, refused on Messenger (whose voice
-    /// notes have no caption) with `invalid_request`.
+    /// Telegram: a text shown under the voice note (0 to 1024 characters); refused on the
+    /// other platforms (their voice notes have no caption) with `invalid_request`.
     pub caption: Option<String>,
     /// Accepted for compatibility with `svara.send`; the server always uploads audio as a
     /// reusable attachment (that is how one audio reaches many recipients with one upload).
@@ -206,6 +222,13 @@ pub struct SendError {
     pub hint: String,
     /// HTTP status of Meta's answer.
     pub http_status: Option<u16>,
+    /// The platform whose call failed: `messenger`, `instagram`, `whatsapp` or `telegram`.
+    pub platform: Option<String>,
+    /// The platform's own error code (Graph `error.code`, Telegram's `error_code`).
+    pub platform_code: Option<i64>,
+    /// The platform's own error text (Graph `error.message`, Telegram's `description`),
+    /// token removed.
+    pub platform_message: Option<String>,
     /// Meta's `error.code`.
     pub graph_code: Option<i64>,
     /// Meta's `error.error_subcode`.

@@ -9,7 +9,12 @@ async function main() {
   for (const o of outs) { if (!o.ok) { const code: string = o.error.code } else { const n: number | undefined = o.result.output?.duration_ms } }
   const b: Buffer = await transcode(Buffer.alloc(1), { bitrate: 32000 })
   try { } catch (e) { if (e instanceof RateLimitedError) { const s: number | null = e.retryAfter } }
-  void id; void b; void SvaraError
+  const tg = await send({ platform: 'telegram', recipient: emu.defaults.telegram.recipients.default, audio_path: 'a.mp3', session: { bot_token: emu.defaults.telegram.sender.token }, telegram_url: emu.url, caption: 'hi' })
+  const wa = await send({ platform: 'whatsapp', recipient: '16505550101', audio_path: 'a.webm', session: { access_token: 'x', phone_number_id: '1' }, graph_url: emu.url })
+  const inline: boolean | null = wa.fits_inline_player
+  const where: 'messenger' | 'instagram' | 'whatsapp' | 'telegram' = tg.platform
+  try { } catch (e) { if (e instanceof SvaraError) { const raw: number | null = e.platformCode; void raw } }
+  void id; void b; void SvaraError; void inline; void where
   await emu.stop()
 }
 void main

@@ -9,8 +9,8 @@ The codes are the same strings in Python, Node and Rust (``tests/error_codes.jso
     except svara.SvaraError as e:
         log.error("voice note failed: %s (code=%s, fbtrace_id=%s)", e, e.code, e.fbtrace_id)
 
-Every exception pickles with its attributes (multiprocessing, task queues) and never holds the
-Page access token.
+Every exception pickles with its attributes (multiprocessing, task queues) and never holds a
+token (Page, Instagram, WhatsApp or Telegram bot).
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ class SvaraError(Exception):
         code: the documented error code, e.g. ``"rate_limited"``.
         message: what went wrong.
         hint: what to do about it.
-        http_status: HTTP status of the Graph API response, when there was one.
+        http_status: HTTP status of the platform's response, when there was one.
+        platform: the platform whose call failed ("messenger", "instagram", "whatsapp",
+            "telegram"), when one did.
+        platform_code, platform_message: the platform's own error code and text (Graph
+            ``error.code``/``error.message``, Telegram's ``error_code``/``description``).
         graph_code, graph_subcode, graph_type, graph_message: Meta's ``error.code``,
             ``error.error_subcode``, ``error.type`` and ``error.message``, when Meta produced it.
         fbtrace_id: Meta's trace id, to quote when reporting a problem to Meta.
@@ -70,6 +74,9 @@ class SvaraError(Exception):
         code: Optional[str] = None,
         hint: Optional[str] = None,
         http_status: Optional[int] = None,
+        platform: Optional[str] = None,
+        platform_code: Optional[int] = None,
+        platform_message: Optional[str] = None,
         graph_code: Optional[int] = None,
         graph_subcode: Optional[int] = None,
         graph_type: Optional[str] = None,
@@ -84,6 +91,9 @@ class SvaraError(Exception):
         self.code = code or type(self).code
         self.hint = hint if hint is not None else _default_hint(self.code)
         self.http_status = http_status
+        self.platform = platform
+        self.platform_code = platform_code
+        self.platform_message = platform_message
         self.graph_code = graph_code
         self.graph_subcode = graph_subcode
         self.graph_type = graph_type
@@ -100,7 +110,7 @@ class SvaraError(Exception):
 
     def __repr__(self) -> str:
         fields = [f"code={self.code!r}", f"message={self.message!r}"]
-        for name in ("http_status", "graph_code", "graph_subcode", "fbtrace_id", "retry_after"):
+        for name in ("http_status", "platform", "platform_code", "graph_code", "graph_subcode", "fbtrace_id", "retry_after"):
             value = getattr(self, name)
             if value is not None:
                 fields.append(f"{name}={value!r}")
@@ -115,6 +125,9 @@ class SvaraError(Exception):
             "message": self.message,
             "hint": self.hint,
             "http_status": self.http_status,
+            "platform": self.platform,
+            "platform_code": self.platform_code,
+            "platform_message": self.platform_message,
             "graph_code": self.graph_code,
             "graph_subcode": self.graph_subcode,
             "graph_type": self.graph_type,

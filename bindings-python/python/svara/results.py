@@ -76,18 +76,26 @@ class SendResult(_Fields):
 
     #: The message id (the documented ``result["id"]``; same as ``message_id``).
     id: str
-    #: Meta's ``message_id``.
+    #: The platform's message id: Messenger/Instagram ``message_id``, WhatsApp ``wamid.…``,
+    #: Telegram's per-chat ``message_id``.
     message_id: str
-    #: Meta's ``recipient_id`` (the PSID).
+    #: The recipient as the platform names it: ``recipient_id`` (Meta), ``wa_id`` (WhatsApp),
+    #: ``chat.id`` (Telegram).
     recipient_id: Optional[str]
-    #: The reusable attachment id, when one was asked for (``reusable=True``) or used.
+    #: The reusable id of the audio, when one was asked for, returned or used: a Messenger or
+    #: Instagram attachment id, a WhatsApp media id, a Telegram ``file_id``.
     attachment_id: Optional[str]
-    #: True when the audio was converted to M4A/AAC; False when passed through or sent by id.
+    #: True when the audio was converted; False when passed through or sent by id.
     converted: bool
     #: The audio as received (None when sent by attachment id).
     input: Optional[AudioInfo]
     #: The audio as uploaded (None when sent by attachment id).
     output: Optional[AudioInfo]
+    #: The platform it went to: "messenger", "instagram", "whatsapp" or "telegram".
+    platform: str = "messenger"
+    #: WhatsApp: whether the note is small enough (512 KB) for the inline play button; None
+    #: elsewhere, or when the size is not known (sent by id).
+    fits_inline_player: Optional[bool] = None
 
     @classmethod
     def _from_wire(cls, data: Mapping[str, Any]) -> "SendResult":
@@ -102,16 +110,17 @@ class SendResult(_Fields):
             i, o = self.input, self.output
             audio = f", audio={i.container}/{i.codec} {i.duration:.1f}s -> {o.container}/{o.codec} {o.size_bytes} bytes"
         return (
-            f"SendResult(id={self.id!r}, recipient_id={self.recipient_id!r}, "
+            f"SendResult(id={self.id!r}, recipient_id={self.recipient_id!r}, platform={self.platform!r}, "
             f"attachment_id={self.attachment_id!r}, converted={self.converted}{audio})"
         )
 
 
 @dataclass(frozen=True, repr=False)
 class UploadResult(_Fields):
-    """A reusable attachment stored at Meta, from ``Client.upload()``."""
+    """Audio stored at the platform for reuse, from ``Client.upload()``."""
 
-    #: The attachment id: send it with ``attachment_id=...`` for 90 days from this Page.
+    #: The reusable id: send it with ``attachment_id=...`` (a Messenger or Instagram attachment
+    #: id for 90 days from this Page or account, a WhatsApp media id for 30 days).
     attachment_id: str
     #: True when the audio was converted.
     converted: bool
@@ -119,6 +128,10 @@ class UploadResult(_Fields):
     input: AudioInfo
     #: The audio as uploaded.
     output: AudioInfo
+    #: The platform it was uploaded to.
+    platform: str = "messenger"
+    #: WhatsApp: whether the note is small enough (512 KB) for the inline play button.
+    fits_inline_player: Optional[bool] = None
 
     @classmethod
     def _from_wire(cls, data: Mapping[str, Any]) -> "UploadResult":
@@ -142,7 +155,7 @@ class UploadResult(_Fields):
 class RecipientOutcome:
     """The outcome of ``send_many`` for one recipient: ``result`` or ``error``, never both."""
 
-    #: The PSID.
+    #: The recipient as given.
     recipient: str
     #: The delivered voice note, or None when this recipient failed.
     result: Optional[SendResult]

@@ -1,4 +1,5 @@
-"""Test your bot without a Meta account: Svara's Graph API emulator, in your process.
+"""Test your bot without a Meta account: Svara's emulator of the Messenger, Instagram, WhatsApp
+Cloud and Telegram Bot APIs (one port), in your process.
 
     from svara.testing import Emulator
 
@@ -39,6 +40,7 @@ __all__ = [
     "EXPIRED_PAGE_TOKEN",
     "DEV_MODE_PAGE_TOKEN",
     "PSIDS",
+    "PLATFORMS",
 ]
 
 _WELL_KNOWN: Dict[str, Any] = emulator_well_known()
@@ -51,6 +53,14 @@ DEV_MODE_PAGE_TOKEN: str = _WELL_KNOWN["dev_mode_page_token"]
 #: The default people by role: ``default``, ``second``, ``outside_window``,
 #: ``outside_human_agent_window``, ``blocked``, ``unavailable``, ``app_tester``, ``unknown``.
 PSIDS: Dict[str, str] = dict(_WELL_KNOWN["psids"])
+#: The other platforms the emulator serves on the same port, by name (``instagram``,
+#: ``whatsapp``, ``telegram``): ``sender`` (ids and tokens, e.g.
+#: ``PLATFORMS["telegram"]["sender"]["token"]``, ``PLATFORMS["whatsapp"]["sender"]["phone_number_id"]``)
+#: and ``recipients`` by role (``default``, ``second``, ``blocked``, ``unknown``, ...).
+PLATFORMS: Dict[str, Dict[str, Dict[str, str]]] = {
+    name: {part: dict(values) for part, values in _WELL_KNOWN[name].items()}
+    for name in ("instagram", "whatsapp", "telegram")
+}
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
 
@@ -190,6 +200,11 @@ def _main(argv: Optional[List[str]] = None) -> int:
     print(f"page token: {emulator.token}", flush=True)
     for role, psid in PSIDS.items():
         print(f"psid {role}: {psid}", flush=True)
+    for platform, parts in PLATFORMS.items():
+        for name, value in parts["sender"].items():
+            print(f"{platform} {name}: {value}", flush=True)
+        for role, recipient in parts["recipients"].items():
+            print(f"{platform} recipient {role}: {recipient}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

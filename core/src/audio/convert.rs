@@ -15,7 +15,7 @@ use super::mux::m4a::{AacTrack, M4aMuxer};
 use super::mux::ogg::{OggMuxer, OpusStream};
 use super::probe::describe;
 use super::resample::Resampler;
-use super::{AudioInfo, PrepareOptions, PreparedAudio, TargetFormat, MAX_AUDIO_BYTES};
+use super::{AudioInfo, PrepareOptions, PreparedAudio, TargetFormat};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Space kept for the `moov` box when checking the output size while encoding.
@@ -74,7 +74,7 @@ pub(crate) fn convert(
         size_bytes: bytes.len() as u64,
     };
     let (data, output) = note.finish()?;
-    check_output_size(data.len() as u64, options.format)?;
+    check_output_size(data.len() as u64, options.max_bytes, options.format)?;
     Ok(PreparedAudio {
         data,
         mime: options.format.mime(),
@@ -109,15 +109,18 @@ fn check_before_decoding(
     check_duration((seconds * 1000.0) as u64, options)?;
     // Both encoders run at a (nearly) constant bitrate: the output size follows from the length.
     let estimate = seconds * f64::from(options.bitrate) / 8.0;
-    if estimate > MAX_AUDIO_BYTES as f64 * 1.02 {
-        let fits = (MAX_AUDIO_BYTES as f64 * 8.0 * 0.97 / seconds) as u32 / 1000 * 1000;
+    let max = options.max_bytes as f64;
+    if estimate > max * 1.02 {
+        let fits = (max * 8.0 * 0.97 / seconds) as u32 / 1000 * 1000;
         return Err(Error::new(
             ErrorCode::AudioTooLarge,
             format!(
-                "{:.0} min of audio at {} b/s would make a voice note of about {:.1} MB, over Messenger's 25 MB limit; use a bitrate of at most {fits} b/s or send a shorter recording",
+                "{:.0} min of audio at {} b/s would make a voice note of about {:.1} MB, over the {} MB limit ({} bytes); use a bitrate of at most {fits} b/s or send a shorter recording",
                 seconds / 60.0,
                 options.bitrate,
-                estimate / 1_048_576.0
+                estimate / 1_048_576.0,
+                options.max_bytes / 1_048_576,
+                options.max_bytes
             ),
         ));
     }
@@ -145,12 +148,16 @@ enum Target {
         /// Samples per channel handed to the encoder (at the encoding rate).
         frames: u64,
         bytes: u64,
+        /// The output limit in bytes.
+        max: u64,
     },
     Opus {
         encoder: ParallelEncoder<OpusEncoder>,
         muxer: OggMuxer,
         /// Samples handed to the encoder (at the encoding rate).
         frames: u64,
+        /// The output limit in bytes.
+        max: u64,
     },
 }
 
@@ -193,6 +200,7 @@ impl NoteWriter {
                     pcm: Vec::new(),
                     frames: 0,
                     bytes: 0,
+                    max: options.max_bytes,
                 };
                 (rate, channels, target)
             }
@@ -218,6 +226,7 @@ impl NoteWriter {
                     encoder,
                     muxer,
                     frames: 0,
+                    max: options.max_bytes,
                 };
                 (rate, 1, target)
             }
@@ -263,10 +272,12 @@ impl NoteWriter {
                 mut muxer,
                 frames,
                 mut bytes,
+                max,
                 ..
             } => {
-                encoder
-                    .finish(&mut |frame: &[u8]| write_aac_frame(&mut muxer, &mut bytes, frame))?;
+                encoder.finish(&mut |frame: &[u8]| {
+                    write_aac_frame(&mut muxer, &mut bytes, frame, max)
+                })?;
                 let data = muxer.finish(Some((delay, frames)))?;
                 (data, self.rate, frames)
             }
@@ -274,8 +285,9 @@ impl NoteWriter {
                 mut encoder,
                 mut muxer,
                 frames,
+                max,
             } => {
-                encoder.finish(&mut |packet: &[u8]| write_opus_packet(&mut muxer, packet))?;
+                encoder.finish(&mut |packet: &[u8]| write_opus_packet(&mut muxer, packet, max))?;
                 let samples = frames * u64::from(OPUS_CLOCK) / u64::from(self.rate);
                 (muxer.finish(samples)?, OPUS_CLOCK, samples)
             }
@@ -303,23 +315,29 @@ impl Target {
                 pcm,
                 frames,
                 bytes,
+                max,
                 ..
             } => {
                 *frames += planes.first().map_or(0, |p| p.len() as u64);
                 pcm.clear();
                 interleave_i16(planes, pcm);
+                let max = *max;
                 encoder.push(pcm, &mut |frame: &[u8]| {
-                    write_aac_frame(muxer, bytes, frame)
+                    write_aac_frame(muxer, bytes, frame, max)
                 })
             }
             Target::Opus {
                 encoder,
                 muxer,
                 frames,
+                max,
             } => match planes.first() {
                 Some(mono) => {
                     *frames += mono.len() as u64;
-                    encoder.push(mono, &mut |packet: &[u8]| write_opus_packet(muxer, packet))
+                    let max = *max;
+                    encoder.push(mono, &mut |packet: &[u8]| {
+                        write_opus_packet(muxer, packet, max)
+                    })
                 }
                 None => Ok(()),
             },
@@ -327,16 +345,17 @@ impl Target {
     }
 }
 
-fn write_aac_frame(muxer: &mut M4aMuxer, bytes: &mut u64, frame: &[u8]) -> Result<()> {
+fn write_aac_frame(muxer: &mut M4aMuxer, bytes: &mut u64, frame: &[u8], max: u64) -> Result<()> {
     *bytes += frame.len() as u64 + 8;
-    check_output_size(*bytes + MOOV_ALLOWANCE, TargetFormat::M4aAac)?;
+    check_output_size(*bytes + MOOV_ALLOWANCE, max, TargetFormat::M4aAac)?;
     muxer.write_frame(frame)
 }
 
-fn write_opus_packet(muxer: &mut OggMuxer, packet: &[u8]) -> Result<()> {
+fn write_opus_packet(muxer: &mut OggMuxer, packet: &[u8], max: u64) -> Result<()> {
     // Ogg adds about 1 byte of lacing per packet and 27 bytes per page.
     check_output_size(
         muxer.len() + packet.len() as u64 + 64,
+        max,
         TargetFormat::OggOpus,
     )?;
     muxer.write_packet(packet)

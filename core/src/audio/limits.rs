@@ -1,19 +1,20 @@
 //! The size and duration limits every prepared note must meet, and their error messages: the
-//! output must fit the upload limit ([`MAX_AUDIO_BYTES`]) and the recording must not be longer
-//! than [`PrepareOptions::max_duration`].
+//! output must fit the upload limit ([`PrepareOptions::max_bytes`], the platform's; 25 MB by
+//! default) and the recording must not be longer than [`PrepareOptions::max_duration`].
 
-use super::{PrepareOptions, TargetFormat, MAX_AUDIO_BYTES};
+use super::{PrepareOptions, TargetFormat};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Refuses a note of `size` bytes (or a note that has already grown to `size` while encoding)
 /// when it is over the upload limit.
-pub(crate) fn check_output_size(size: u64, format: TargetFormat) -> Result<()> {
-    if size > MAX_AUDIO_BYTES {
+pub(crate) fn check_output_size(size: u64, max: u64, format: TargetFormat) -> Result<()> {
+    if size > max {
         return Err(Error::new(
             ErrorCode::AudioTooLarge,
             format!(
-                "the converted voice note ({}) would be over the limit of {MAX_AUDIO_BYTES} bytes (25 MB); send a shorter recording or a lower bitrate",
-                format.as_str()
+                "the converted voice note ({}) would be over the limit of {max} bytes ({} MB); send a shorter recording or a lower bitrate",
+                format.as_str(),
+                max / (1024 * 1024)
             ),
         ));
     }

@@ -45,12 +45,13 @@ pub fn probe(bytes: &[u8]) -> Result<AudioInfo> {
 /// default). Input already in that format passes through untouched: M4A/AAC for `m4a-aac`, mono
 /// Ogg/Opus for `ogg-opus` (re-stamped when its timing does not start at zero).
 ///
-/// Errors: [`ErrorCode::AudioTooLarge`] when the input or the output is over
-/// [`MAX_AUDIO_BYTES`] or the recording is longer than [`PrepareOptions::max_duration`];
+/// Errors: [`ErrorCode::AudioTooLarge`] when the output is over [`PrepareOptions::max_bytes`]
+/// (the input over that or [`MAX_AUDIO_BYTES`], whichever is larger) or the recording is longer
+/// than [`PrepareOptions::max_duration`];
 /// [`ErrorCode::UnsupportedAudio`] when nothing decodable is found;
 /// [`ErrorCode::InvalidRequest`] for an unusable option (bitrate).
 pub fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<PreparedAudio> {
-    check_input_size(bytes)?;
+    check_input_size(bytes, options)?;
     contained(|| pipeline::prepare(bytes, options))
 }
 
@@ -67,13 +68,17 @@ pub fn verify_ogg_opus(bytes: &[u8]) -> Result<AudioInfo> {
     contained(|| verify::verify_ogg_opus(bytes))
 }
 
-fn check_input_size(bytes: &[u8]) -> Result<()> {
-    if bytes.len() as u64 > MAX_AUDIO_BYTES {
+/// Recordings up to the output limit are read, and at least up to 25 MB (a long WAV may make
+/// a small note for a platform with a lower limit).
+fn check_input_size(bytes: &[u8], options: &PrepareOptions) -> Result<()> {
+    let max = options.max_bytes.max(MAX_AUDIO_BYTES);
+    if bytes.len() as u64 > max {
         return Err(Error::new(
             ErrorCode::AudioTooLarge,
             format!(
-                "the recording is {} bytes, over Messenger's limit of {MAX_AUDIO_BYTES} bytes (25 MB); it was not decoded",
-                bytes.len()
+                "the recording is {} bytes, over the limit of {max} bytes ({} MB); it was not decoded",
+                bytes.len(),
+                max / (1024 * 1024)
             ),
         ));
     }

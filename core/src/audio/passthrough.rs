@@ -92,7 +92,11 @@ pub(crate) fn try_ogg_pass_through(bytes: &[u8]) -> Result<Option<PreparedAudio>
 /// Moves mono Opus from WebM/Matroska into Ogg without re-encoding: the same packets, granule
 /// positions from their durations, the `OpusHead` (and so the pre-skip) the recorder wrote.
 /// `None` when it is not mono Opus, a packet does not parse, or the result does not verify.
-pub(crate) fn try_webm_opus_remux(bytes: &[u8], sniffed: Sniffed) -> Result<Option<PreparedAudio>> {
+pub(crate) fn try_webm_opus_remux(
+    bytes: &[u8],
+    sniffed: Sniffed,
+    max_bytes: u64,
+) -> Result<Option<PreparedAudio>> {
     let mut demuxed = demux::open(bytes, sniffed)?;
     let head = demuxed.params.extra_data.as_deref().unwrap_or_default();
     let mono = demuxed
@@ -138,6 +142,7 @@ pub(crate) fn try_webm_opus_remux(bytes: &[u8], sniffed: Sniffed) -> Result<Opti
         total += samples;
         check_output_size(
             muxer.len() + packet.data.len() as u64 + 64,
+            max_bytes,
             TargetFormat::OggOpus,
         )?;
         muxer.write_packet_of(&packet.data, samples)?;

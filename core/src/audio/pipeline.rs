@@ -7,8 +7,8 @@ use super::convert::convert;
 use super::detect::{sniff, OggCodec, Sniffed};
 use super::limits::{check_duration, check_output_size};
 use super::passthrough::{try_m4a_pass_through, try_ogg_pass_through, try_webm_opus_remux};
+use super::OUTPUT_MIME;
 use super::{adts, verify, AudioInfo, PrepareOptions, PreparedAudio, TargetFormat};
-use super::{MAX_AUDIO_BYTES, OUTPUT_MIME};
 use crate::error::{Error, Result};
 
 /// See [`crate::audio::prepare`].
@@ -25,14 +25,20 @@ pub(crate) fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<Prepared
     let sniffed = sniff(bytes);
     let passed = match (options.format, sniffed) {
         (TargetFormat::M4aAac, Sniffed::Mp4 { .. }) => try_m4a_pass_through(bytes, sniffed)?,
-        (TargetFormat::M4aAac, Sniffed::Adts) => adts_rewrap(bytes)?,
+        (TargetFormat::M4aAac, Sniffed::Adts) => adts_rewrap(bytes, options.max_bytes)?,
         (TargetFormat::OggOpus, Sniffed::Ogg(OggCodec::Opus)) => try_ogg_pass_through(bytes)?,
-        (TargetFormat::OggOpus, Sniffed::Matroska { .. }) => try_webm_opus_remux(bytes, sniffed)?,
+        (TargetFormat::OggOpus, Sniffed::Matroska { .. }) => {
+            try_webm_opus_remux(bytes, sniffed, options.max_bytes)?
+        }
         _ => None,
     };
     if let Some(prepared) = passed {
         check_duration(prepared.output.duration_ms, options)?;
-        check_output_size(prepared.data.len() as u64, options.format)?;
+        check_output_size(
+            prepared.data.len() as u64,
+            options.max_bytes,
+            options.format,
+        )?;
         return Ok(prepared);
     }
     convert(bytes, sniffed, options)
@@ -40,13 +46,13 @@ pub(crate) fn prepare(bytes: &[u8], options: &PrepareOptions) -> Result<Prepared
 
 /// Raw ADTS `.aac` is already AAC: its frames move into an M4A without re-encoding, if what we
 /// wrote plays (every frame decodes); otherwise the caller re-encodes what decodes.
-fn adts_rewrap(bytes: &[u8]) -> Result<Option<PreparedAudio>> {
+fn adts_rewrap(bytes: &[u8], max_bytes: u64) -> Result<Option<PreparedAudio>> {
     let Some(adts::Wrapped {
         data,
         rate,
         channels,
         frames,
-    }) = adts::wrap(bytes, MAX_AUDIO_BYTES)?
+    }) = adts::wrap(bytes, max_bytes)?
     else {
         return Ok(None);
     };

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 
-/// Messenger's attachment limit, 25 MB, applied to both the input and the output.
+/// Messenger's attachment limit, 25 MB: the default output limit
+/// ([`PrepareOptions::max_bytes`]) and the least input limit.
 pub const MAX_AUDIO_BYTES: u64 = 26_214_400;
 
 /// MIME type of an M4A/AAC note ([`TargetFormat::M4aAac`]); a prepared note carries its own in
@@ -132,6 +133,10 @@ pub struct PrepareOptions {
     pub keep_stereo: bool,
     /// Refuse recordings longer than this (`audio_too_large`), when set.
     pub max_duration: Option<Duration>,
+    /// The largest note to make, in bytes: the platform's upload limit (default 25 MB,
+    /// [`MAX_AUDIO_BYTES`]; a client sets its platform's). Conversion stops as soon as the note
+    /// grows over it, and recordings are read up to it (at least up to 25 MB).
+    pub max_bytes: u64,
     /// Encode faster for a little less quality: FDK's afterburner always off for AAC (the
     /// default runs it only where it pays, below 2 bits per sample, e.g. at 32 kb/s: about twice
     /// as fast there for about 0.1 less PESQ-WB), a lower encoder complexity for Opus (3 instead
@@ -157,6 +162,7 @@ impl Default for PrepareOptions {
             bitrate: TargetFormat::M4aAac.default_bitrate(),
             keep_stereo: false,
             max_duration: None,
+            max_bytes: MAX_AUDIO_BYTES,
             fast_encode: false,
         }
     }

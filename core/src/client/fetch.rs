@@ -1,10 +1,11 @@
-//! Downloading a URL source within Messenger's limits, before the audio engine sees it:
-//! http(s) only, at most 5 redirects, connect and total timeouts, and a download that stops as
-//! soon as it passes 25 MB whether or not a Content-Length was sent (part of `crate::source`).
+//! Downloading a URL source within the limits, before the audio engine sees it: http(s) only,
+//! at most 5 redirects, connect and total timeouts, and a download that stops as soon as it
+//! passes the limit (25 MB; Telegram's 50 MB) whether or not a Content-Length was sent (part of
+//! `crate::source`).
 
 use crate::audio::MAX_AUDIO_BYTES;
 use crate::error::{Error, ErrorCode, Result};
-use crate::source::too_large;
+use crate::source::too_large_within;
 use reqwest::header::CONTENT_TYPE;
 use std::time::Duration;
 
@@ -81,11 +82,21 @@ pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-/// Downloads `url` (already checked to be http or https) into memory.
+/// Downloads `url` (already checked to be http or https) into memory, at most 25 MB.
 pub async fn fetch_url(
     http: &reqwest::Client,
     url: &url::Url,
     timeout: Duration,
+) -> Result<Vec<u8>> {
+    fetch_url_within(http, url, timeout, MAX_AUDIO_BYTES).await
+}
+
+/// [`fetch_url`] with a limit of `max` bytes.
+pub async fn fetch_url_within(
+    http: &reqwest::Client,
+    url: &url::Url,
+    timeout: Duration,
+    max: u64,
 ) -> Result<Vec<u8>> {
     let shown = display_url(url);
     let work = async {
@@ -117,11 +128,14 @@ pub async fn fetch_url(
                 ),
             ));
         }
-        if resp.content_length().is_some_and(|n| n > MAX_AUDIO_BYTES) {
-            return Err(too_large(format_args!(
-                "The audio at {shown} ({} bytes by its Content-Length)",
-                resp.content_length().unwrap_or_default()
-            )));
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(too_large_within(
+                format_args!(
+                    "The audio at {shown} ({} bytes by its Content-Length)",
+                    resp.content_length().unwrap_or_default()
+                ),
+                max,
+            ));
         }
         let mut resp = resp;
         let mut data = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
@@ -130,10 +144,13 @@ pub async fn fetch_url(
             .await
             .map_err(|e| fetch_failed(&shown, cause(&e, timeout)))?
         {
-            if data.len() as u64 + chunk.len() as u64 > MAX_AUDIO_BYTES {
-                return Err(too_large(format_args!(
-                    "The audio at {shown} (the download passed {MAX_AUDIO_BYTES} bytes and was stopped)"
-                )));
+            if data.len() as u64 + chunk.len() as u64 > max {
+                return Err(too_large_within(
+                    format_args!(
+                        "The audio at {shown} (the download passed {max} bytes and was stopped)"
+                    ),
+                    max,
+                ));
             }
             data.extend_from_slice(&chunk);
         }

@@ -1,7 +1,11 @@
-//! The client-side send limiter: Meta allows about 10 audio sends per second per Page, and
-//! calling on while throttled lengthens the block, so every Graph call of one client waits its
-//! turn here, and a `rate_limited` answer slows everyone down.
+//! The client-side send limiters. A client is one sender (a Page, an Instagram account, a
+//! WhatsApp phone number, a Telegram bot), and every platform paces its senders (Messenger and
+//! Instagram about 10 audio sends per second, WhatsApp 80 per number, Telegram about 30 per
+//! bot); calling on while throttled lengthens the block, so every call of one client waits its
+//! turn in [`RateLimiter`], and a `rate_limited` answer slows everyone down. Telegram also asks
+//! for at most one message per second per chat: [`RecipientSpacing`].
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -87,9 +91,62 @@ impl RateLimiter {
     }
 }
 
+/// Keeps sends to one recipient at least `interval` apart (Telegram: one message per second per
+/// chat). Remembers only recipients sent to within the last interval, so it stays small.
+#[derive(Debug)]
+pub struct RecipientSpacing {
+    interval: Duration,
+    next: Mutex<HashMap<String, Instant>>,
+}
+
+impl RecipientSpacing {
+    /// Spacing of `interval` per recipient.
+    pub fn new(interval: Duration) -> Self {
+        RecipientSpacing {
+            interval,
+            next: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until `recipient` may get the next send.
+    pub async fn acquire(&self, recipient: &str) {
+        let slot = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            if next.len() > 4096 {
+                next.retain(|_, t| *t > now);
+            }
+            let slot = next.get(recipient).copied().unwrap_or(now).max(now);
+            next.insert(recipient.to_owned(), slot + self.interval);
+            slot
+        };
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn spaces_sends_per_recipient_only() {
+        let s = RecipientSpacing::new(Duration::from_millis(300));
+        let t0 = Instant::now();
+        s.acquire("a").await;
+        s.acquire("b").await;
+        assert!(
+            t0.elapsed() < Duration::from_millis(100),
+            "different chats do not wait"
+        );
+        s.acquire("a").await;
+        assert!(
+            t0.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            t0.elapsed()
+        );
+    }
 
     // Real time, kept short: the paced calls take 0.5 s and the pause 0.6 s. (tokio's paused
     // clock would need its `test-util` feature, which would give `cargo test` a tokio build of

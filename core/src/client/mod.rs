@@ -1,36 +1,37 @@
-//! The Messenger Send API client: obtain the audio -> prepare -> upload -> send -> result or error.
+//! The client of every platform: obtain the audio -> prepare it in the platform's format ->
+//! check the platform's limit -> upload -> send -> result or error.
 //!
-//! - [`crate::source`] and `fetch`: the recording's bytes, within Messenger's limits;
+//! - [`crate::source`] and `fetch`: the recording's bytes, within the limits;
 //! - `send`: the orchestration of one send or upload (prepare on a blocking thread ->
-//!   `multipart` bodies -> `http`);
-//! - `http`: the pool, the token placement, the `limiter`, `retry`, and the answer read by
-//!   `response` with the meaning of Meta's codes from `graph_codes` -> [`SendResult`] or
-//!   [`crate::Error`];
+//!   the platform's bodies (`crate::platform`, built of `multipart`'s parts) -> `http`);
+//! - `http`: the pool, the `limiter`s, `retry`, and the answer read by the platform's table
+//!   -> [`SendResult`] or [`crate::Error`];
 //! - `broadcast`: upload once, send to many.
 
 mod before_request;
 mod broadcast;
 mod config;
-mod fetch;
-mod graph_codes;
+pub(crate) mod fetch;
 mod http;
 mod limiter;
 mod multipart;
 mod proof;
-mod response;
 mod retry;
 mod send;
 mod types;
 
+pub use crate::platform::messenger::RETIRED_TAGS;
+pub use crate::platform::meta::parse_buc_minutes;
 pub use before_request::{BeforeRequestFuture, BeforeRequestHook, RequestEvent};
 pub use config::{
     ClientBuilder, ClientConfig, TokenPlacement, DEFAULT_API_VERSION, DEFAULT_GRAPH_URL,
     GRAPH_URL_ENV, TOKEN_ENV,
 };
-pub use fetch::{display_url, fetch_url, parse_audio_url, MAX_REDIRECTS};
-pub use graph_codes::RETIRED_TAGS;
+pub use fetch::{display_url, fetch_url, fetch_url_within, parse_audio_url, MAX_REDIRECTS};
+pub(crate) use multipart::{
+    file_part, json_body, with_auth, AudioFile, AuthFields, BodyProgress, RequestBody,
+};
 pub use proof::appsecret_proof;
-pub use response::parse_buc_minutes;
 pub use retry::{RetryEvent, RetryHook};
 pub use types::{
     MessagingType, NotificationType, RecipientOutcome, SendOptions, SendResult, UploadResult,
@@ -43,15 +44,17 @@ use crate::error::Result;
 use http::Transport;
 use std::sync::Arc;
 
-/// A Send API client for one Page. Cheap to clone; clones share the connection pool and the
-/// send limiter. The calls are in `send.rs`.
+/// A client for one sender on one platform (a Messenger Page, an Instagram account, a WhatsApp
+/// phone number, a Telegram bot). Cheap to clone; clones share the connection pool and the
+/// send limiters. The calls are in `send.rs`.
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: Arc<Transport>,
 }
 
 impl Client {
-    /// Starts building a client for a Page access token.
+    /// Starts building a client for a token (a Messenger Page access token unless
+    /// [`ClientBuilder::platform`] says otherwise).
     pub fn builder(token: impl Into<crate::PageToken>) -> ClientBuilder {
         ClientBuilder::new(token)
     }

@@ -1,43 +1,50 @@
-//! The request bodies of the Send API: the one-call multipart upload-and-send, the
-//! upload-only multipart for `message_attachments`, and the small JSON send by attachment id.
-//!
-//! Every body reports whether it was handed over completely, which is how the transport knows
-//! that a failed call certainly was not accepted (an incomplete multipart body cannot be).
+//! What every platform's request bodies are made of: the audio file on the wire, the fields
+//! that authenticate a call, and bodies that report whether they were handed over completely,
+//! which is how the transport knows that a failed call certainly was not accepted (an
+//! incomplete multipart body cannot be). The platforms' own shapes are in
+//! `crate::platform::*::request`.
 
-use super::types::SendOptions;
+use crate::audio::TargetFormat;
 use bytes::Bytes;
 use futures::Stream;
 use reqwest::multipart::{Form, Part};
-use serde_json::json;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-/// The file part's name: a `.m4a` file name, ASCII only (Meta refuses other names).
-pub fn upload_file_name(name: &str) -> String {
+/// The file part's name: the prepared note's name when it is short, ASCII and ends with the
+/// format's extension (Meta refuses non-ASCII names, WhatsApp classifies uploads by
+/// extension), else `voice.m4a` / `voice.ogg`.
+pub fn upload_file_name(name: &str, format: TargetFormat) -> String {
+    let ext = match format {
+        TargetFormat::M4aAac => ".m4a",
+        TargetFormat::OggOpus => ".ogg",
+    };
     let ok = !name.is_empty()
         && name.len() <= 100
-        && name.ends_with(".m4a")
+        && name.ends_with(ext)
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
     if ok {
         name.to_owned()
     } else {
-        "voice.m4a".to_owned()
+        format!("voice{ext}")
     }
 }
 
-/// An M4A file ready to go on the wire.
+/// A voice note ready to go on the wire.
 #[derive(Clone)]
 pub struct AudioFile {
     /// The bytes (cheap to clone for a retry).
     pub data: Bytes,
-    /// File name ending in `.m4a`.
+    /// A safe file name with the format's extension.
     pub file_name: String,
-    /// Always `audio/mp4`.
+    /// `audio/mp4` or `audio/ogg`.
     pub mime: &'static str,
+    /// How long it plays, in milliseconds (Telegram's `duration`).
+    pub duration_ms: u64,
 }
 
 /// Form fields that authenticate a call: `access_token` (unless sent as a header) and
@@ -75,7 +82,8 @@ impl Stream for Tracked {
     }
 }
 
-fn tracked_body(data: Bytes, progress: &BodyProgress) -> reqwest::Body {
+/// A body of `data` that reports its completion to `progress`.
+pub fn tracked_body(data: Bytes, progress: &BodyProgress) -> reqwest::Body {
     reqwest::Body::wrap_stream(Tracked {
         data,
         progress: progress.clone(),
@@ -90,89 +98,29 @@ pub enum RequestBody {
     Json(reqwest::Body),
 }
 
-fn file_part(file: &AudioFile, progress: &BodyProgress) -> Part {
+/// The file as a multipart part that reports its completion.
+pub fn file_part(file: &AudioFile, progress: &BodyProgress) -> Part {
     let len = file.data.len() as u64;
     Part::stream_with_length(tracked_body(file.data.clone(), progress), len)
         .file_name(file.file_name.clone())
         .mime_str(file.mime)
-        .expect("audio/mp4 is a valid MIME type")
+        .expect("audio/mp4 and audio/ogg are valid MIME types")
 }
 
-fn with_auth(mut form: Form, auth: &AuthFields) -> Form {
+/// `form` with the authentication fields added.
+pub fn with_auth(mut form: Form, auth: &AuthFields) -> Form {
     for (k, v) in &auth.0 {
         form = form.text(*k, v.clone());
     }
     form
 }
 
-fn message_json(payload: serde_json::Value) -> String {
-    json!({"attachment": {"type": "audio", "payload": payload}}).to_string()
-}
-
-fn send_fields(mut form: Form, recipient: &str, options: &SendOptions) -> Form {
-    form = form
-        .text("recipient", json!({ "id": recipient }).to_string())
-        .text("messaging_type", options.messaging_type.as_str());
-    if let Some(tag) = &options.tag {
-        form = form.text("tag", tag.clone());
-    }
-    if let Some(n) = options.notification_type {
-        form = form.text("notification_type", n.as_str());
-    }
-    form
-}
-
-/// Upload and send in one call: `recipient`, `messaging_type`, [`tag`], [`notification_type`],
-/// `message` (`payload: {}`, or `{"is_reusable": true}` when asked) and `filedata`.
-pub fn send_form(
-    recipient: &str,
-    options: &SendOptions,
-    file: &AudioFile,
-    auth: &AuthFields,
-) -> (RequestBody, BodyProgress) {
-    let progress = BodyProgress::default();
-    let payload = if options.reusable {
-        json!({"is_reusable": true})
-    } else {
-        json!({})
-    };
-    let form = send_fields(with_auth(Form::new(), auth), recipient, options)
-        .text("message", message_json(payload))
-        .part("filedata", file_part(file, &progress));
-    (RequestBody::Form(form), progress)
-}
-
-/// Upload without sending (`message_attachments`): `message` with `is_reusable` and `filedata`.
-pub fn upload_form(file: &AudioFile, auth: &AuthFields) -> (RequestBody, BodyProgress) {
-    let progress = BodyProgress::default();
-    let form = with_auth(Form::new(), auth)
-        .text("message", message_json(json!({"is_reusable": true})))
-        .part("filedata", file_part(file, &progress));
-    (RequestBody::Form(form), progress)
-}
-
-/// Send a saved attachment: a JSON body with `payload.attachment_id`.
-pub fn attachment_json(
-    recipient: &str,
-    options: &SendOptions,
-    attachment_id: &str,
-    auth: &AuthFields,
-) -> (RequestBody, BodyProgress) {
-    let progress = BodyProgress::default();
-    let mut body = json!({
-        "recipient": {"id": recipient},
-        "messaging_type": options.messaging_type.as_str(),
-        "message": {"attachment": {"type": "audio", "payload": {"attachment_id": attachment_id}}},
-    });
-    if let Some(tag) = &options.tag {
-        body["tag"] = json!(tag);
-    }
-    if let Some(n) = options.notification_type {
-        body["notification_type"] = json!(n.as_str());
-    }
+/// A JSON body (with the authentication fields added as top-level keys).
+pub fn json_body(mut body: serde_json::Value, auth: &AuthFields) -> (RequestBody, BodyProgress) {
     for (k, v) in &auth.0 {
-        body[*k] = json!(v);
+        body[*k] = serde_json::json!(v);
     }
+    let progress = BodyProgress::default();
     let bytes = Bytes::from(body.to_string());
     (RequestBody::Json(tracked_body(bytes, &progress)), progress)
 }
@@ -182,9 +130,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_safe_m4a_names() {
-        assert_eq!(upload_file_name("note-1.m4a"), "note-1.m4a");
-        assert_eq!(upload_file_name("nota ñ.m4a"), "voice.m4a");
-        assert_eq!(upload_file_name("x.mp3"), "voice.m4a");
+    fn file_names_are_safe_names_of_the_format() {
+        let m4a = TargetFormat::M4aAac;
+        assert_eq!(upload_file_name("note-1.m4a", m4a), "note-1.m4a");
+        assert_eq!(upload_file_name("nota ñ.m4a", m4a), "voice.m4a");
+        assert_eq!(upload_file_name("x.mp3", m4a), "voice.m4a");
+        let ogg = TargetFormat::OggOpus;
+        assert_eq!(upload_file_name("voice-note.ogg", ogg), "voice-note.ogg");
+        assert_eq!(upload_file_name("voice-note.m4a", ogg), "voice.ogg");
     }
 }

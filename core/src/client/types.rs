@@ -2,6 +2,7 @@
 
 use crate::audio::{AudioInfo, PrepareOptions};
 use crate::error::Error;
+use crate::platform::Platform;
 use serde::Serialize;
 
 /// The Send API's `messaging_type`.
@@ -78,9 +79,12 @@ pub struct SendOptions {
     pub tag: Option<String>,
     /// `notification_type`, when set.
     pub notification_type: Option<NotificationType>,
-    /// Ask Meta to keep the attachment and return its `attachment_id`.
+    /// Ask Meta to keep the attachment and return its `attachment_id` (Messenger; the other
+    /// platforms always return their reusable id).
     pub reusable: bool,
-    /// How to convert the audio.
+    /// Telegram: a caption under the note (0 to 1024 characters).
+    pub caption: Option<String>,
+    /// How to convert the audio (a client makes its platform's format within its limit).
     pub prepare: PrepareOptions,
 }
 
@@ -89,24 +93,51 @@ pub struct SendOptions {
 pub struct SendResult {
     /// The message id (same as `message_id`; the documented `result.id`).
     pub id: String,
-    /// Meta's `message_id`.
+    /// The platform's message id: Messenger and Instagram `message_id`, WhatsApp `wamid.…`,
+    /// Telegram's `message_id` (per chat).
     pub message_id: String,
-    /// Meta's `recipient_id`.
+    /// The recipient as the platform names it: `recipient_id` (Meta), `wa_id` (WhatsApp),
+    /// `chat.id` (Telegram).
     pub recipient_id: Option<String>,
-    /// The reusable attachment id, when one was asked for or used.
+    /// The reusable id of the audio, when one was asked for, returned or used: a Messenger or
+    /// Instagram `attachment_id`, a WhatsApp media id, a Telegram `file_id`.
     pub attachment_id: Option<String>,
-    /// True when the audio was converted to M4A/AAC; false when passed through or sent by id.
+    /// True when the audio was converted; false when passed through or sent by id.
     pub converted: bool,
     /// The audio as received, when the SDK saw it.
     pub input: Option<AudioInfo>,
     /// The audio as uploaded, when the SDK uploaded it.
     pub output: Option<AudioInfo>,
+    /// The platform it went to: `messenger`, `instagram`, `whatsapp`, `telegram`.
+    pub platform: &'static str,
+    /// WhatsApp: whether the note is small enough (512 KB) for the inline play button;
+    /// `null` elsewhere, or when the size is not known (sent by id).
+    pub fits_inline_player: Option<bool>,
 }
 
-/// A reusable attachment stored at Meta.
+impl SendResult {
+    /// A result with only the message id (the platform's answer fills the rest).
+    pub fn new(platform: Platform, message_id: String) -> Self {
+        SendResult {
+            id: message_id.clone(),
+            message_id,
+            recipient_id: None,
+            attachment_id: None,
+            converted: false,
+            input: None,
+            output: None,
+            platform: platform.as_str(),
+            fits_inline_player: None,
+        }
+    }
+}
+
+/// Audio stored at the platform for reuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UploadResult {
-    /// Meta's `attachment_id`, usable with [`AudioSource::AttachmentId`] for 90 days by this Page.
+    /// The reusable id, usable with [`crate::AudioSource::AttachmentId`]: a Messenger or Instagram
+    /// `attachment_id` (90 days, this Page or account), a WhatsApp media id (30 days, this
+    /// phone number).
     pub attachment_id: String,
     /// True when the audio was converted.
     pub converted: bool,
@@ -114,12 +145,16 @@ pub struct UploadResult {
     pub input: AudioInfo,
     /// The audio as uploaded.
     pub output: AudioInfo,
+    /// The platform it was uploaded to.
+    pub platform: &'static str,
+    /// WhatsApp: whether the note is small enough (512 KB) for the inline play button.
+    pub fits_inline_player: Option<bool>,
 }
 
 /// The outcome for one recipient of [`crate::Client::send_many`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecipientOutcome {
-    /// The PSID.
+    /// The recipient as given.
     pub recipient: String,
     /// The result, or the error for this recipient alone.
     pub result: Result<SendResult, Error>,

@@ -16,11 +16,13 @@ pub enum Kind {
     Text,
     /// One of a few words (case-insensitive), e.g. `RESPONSE`.
     Choice(&'static [&'static str]),
-    /// A Page-Scoped ID: a string of digits (Python also takes an `int`).
+    /// A recipient id: a PSID, an IGSID, a phone number or a chat id, as a string (Python also
+    /// takes an `int`).
     Psid,
     /// A secret string: never echoed in a message.
     Secret,
-    /// `{"page_access_token": TOKEN}`.
+    /// The platform's credentials: an object of the session keys of
+    /// [`crate::platform::session_keys`] (`{"page_access_token": TOKEN}`, `{"bot_token": ...}`).
     Session,
     /// An http(s) URL (Node also takes a `URL`).
     Url,
@@ -70,14 +72,19 @@ impl Kind {
 /// Which part of a call a field belongs to. A call ([`Operation`]) takes the fields of its scopes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
-    /// Who gets the note, and where: `platform`, `recipient`.
+    /// Which platform: `platform` (a client is for one platform).
+    Platform,
+    /// Who gets the note: `recipient`.
     Recipient,
     /// `session`, the platform credentials of a one-off send.
     Session,
     /// Where the recording comes from: `audio_url`, `audio_path`, `audio`.
     Audio,
-    /// How a recording that is not already M4A/AAC is converted.
+    /// How a recording that is not already in the platform's format is converted.
     Conversion,
+    /// Which voice-note format the audio engine alone (`transcode`) makes; a send makes the
+    /// platform's.
+    Target,
     /// How each message is sent (also for every recipient of a broadcast).
     Message,
     /// Options only a single send has (a broadcast always uses one reusable upload).
@@ -90,11 +97,13 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in the order the documentation lists them.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
+        Scope::Platform,
         Scope::Recipient,
         Scope::Session,
         Scope::Audio,
         Scope::Conversion,
+        Scope::Target,
         Scope::Message,
         Scope::SingleSend,
         Scope::Connection,
@@ -104,10 +113,12 @@ impl Scope {
     /// The scope's name as the bindings see it, e.g. `single_send`.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Scope::Platform => "platform",
             Scope::Recipient => "recipient",
             Scope::Session => "session",
             Scope::Audio => "audio",
             Scope::Conversion => "conversion",
+            Scope::Target => "target",
             Scope::Message => "message",
             Scope::SingleSend => "single_send",
             Scope::Connection => "connection",
@@ -179,13 +190,13 @@ impl Operation {
         use Scope::*;
         match self {
             Operation::Send => &[
-                Recipient, Session, Audio, Conversion, Message, SingleSend, Connection,
+                Platform, Recipient, Session, Audio, Conversion, Message, SingleSend, Connection,
             ],
-            Operation::ClientNew => &[Session, Connection, Client],
-            Operation::ClientSend => &[Recipient, Audio, Conversion, Message, SingleSend],
+            Operation::ClientNew => &[Platform, Session, Connection, Client],
+            Operation::ClientSend => &[Platform, Recipient, Audio, Conversion, Message, SingleSend],
             Operation::Upload => &[Audio, Conversion],
             Operation::SendMany => &[Audio, Conversion, Message],
-            Operation::Transcode => &[Conversion],
+            Operation::Transcode => &[Conversion, Target],
         }
     }
 
@@ -244,8 +255,16 @@ const fn ranged(
     }
 }
 
-/// Platforms Svara can send to today.
-pub const SUPPORTED_PLATFORMS: &[&str] = &["messenger"];
+/// Platforms Svara can send to.
+pub const SUPPORTED_PLATFORMS: &[&str] = crate::platform::PLATFORM_NAMES;
+
+/// `format`'s words: the audio engine's targets.
+pub const FORMATS: &[&str] = &["m4a-aac", "ogg-opus"];
+
+/// The Meta platforms (the Graph API's options).
+const META: &[&str] = &["messenger", "instagram", "whatsapp"];
+/// The platforms of Meta's Send API shapes (`messaging_type`, tags, Page ids).
+const SEND_API: &[&str] = &["messenger", "instagram"];
 
 /// `messaging_type`'s words.
 pub const MESSAGING_TYPES: &[&str] = &["RESPONSE", "UPDATE", "MESSAGE_TAG"];
@@ -259,34 +278,36 @@ use Scope as S;
 /// Every field of the documented request and of the client options.
 #[rustfmt::skip]
 pub const FIELDS: &[Field] = &[
-    field("platform", Choice(SUPPORTED_PLATFORMS), S::Recipient, "the platform to send to, \"messenger\" (the default)"),
-    Field { required: true, ..field("recipient", Psid, S::Recipient, "the person's Page-Scoped ID (PSID), e.g. \"6128493027184956\"") },
-    field("session", Session, S::Session, "the platform credentials, { page_access_token: TOKEN } (META_PAGE_TOKEN when absent)"),
-    field("audio_url", Url, S::Audio, "an http(s) URL of the recording (downloaded by the SDK, at most 25 MB)"),
+    field("platform", Choice(SUPPORTED_PLATFORMS), S::Platform, "the platform to send to: \"messenger\" (the default), \"instagram\", \"whatsapp\" or \"telegram\""),
+    Field { required: true, ..field("recipient", Psid, S::Recipient, "who gets the note: a Messenger PSID (e.g. \"6128493027184956\"), an Instagram IGSID, a WhatsApp phone number or wa_id, or a Telegram chat_id") },
+    field("session", Session, S::Session, "the platform credentials: messenger { page_access_token } (META_PAGE_TOKEN), instagram { access_token, ig_user_id } (INSTAGRAM_ACCESS_TOKEN) or { page_access_token }, whatsapp { access_token, phone_number_id } (WHATSAPP_ACCESS_TOKEN), telegram { bot_token } (TELEGRAM_BOT_TOKEN)"),
+    field("audio_url", Url, S::Audio, "an http(s) URL of the recording (downloaded by the SDK, at most 25 MB; 50 MB for telegram)"),
     field("audio_path", Path, S::Audio, "a local file path of the recording"),
     field("audio", Bytes, S::Audio, "the recording's bytes"),
-    ranged("bitrate", Integer, S::Conversion, "the AAC bitrate in bits per second", &limits::BITRATE),
-    field("keep_stereo", Flag, S::Conversion, "true to keep stereo recordings stereo (voice notes are mono by default)"),
+    ranged("bitrate", Integer, S::Conversion, "the bitrate of converted audio in bits per second (AAC: 8000 to 320000, default 64000; Opus: 6000 to 256000, default 32000)", &limits::BITRATE),
+    Field { platforms: SEND_API, ..field("keep_stereo", Flag, S::Conversion, "true to keep stereo recordings stereo in M4A/AAC (voice notes are mono by default; Opus notes are always mono)") },
     field("fast_encode", Flag, S::Conversion, "true to encode faster at slightly lower quality where that pays (AAC below 2 bits per sample, Opus)"),
     ranged("max_duration", Seconds, S::Conversion, "the longest recording to accept, in seconds", &limits::MAX_DURATION_SECONDS),
     ranged("max_duration_ms", Integer, S::Conversion, "the longest recording to accept, in milliseconds", &limits::MAX_DURATION_MS),
-    field("attachment_id", Text, S::Message, "an attachment id returned by upload(), sent instead of audio"),
-    field("messaging_type", Choice(MESSAGING_TYPES), S::Message, "RESPONSE, UPDATE or MESSAGE_TAG (with a tag)"),
-    field("tag", Text, S::Message, "a message tag such as \"HUMAN_AGENT\" (with messaging_type MESSAGE_TAG)"),
-    field("notification_type", Choice(NOTIFICATION_TYPES), S::Message, "REGULAR, SILENT_PUSH or NO_PUSH"),
+    field("format", Choice(FORMATS), S::Target, "the voice-note format to make: m4a-aac (Messenger, Instagram; the default) or ogg-opus (WhatsApp, Telegram)"),
+    field("attachment_id", Text, S::Message, "the reusable id of an earlier upload (a Messenger or Instagram attachment_id, a WhatsApp media id, a Telegram file_id), sent instead of audio"),
+    Field { platforms: SEND_API, ..field("messaging_type", Choice(MESSAGING_TYPES), S::Message, "RESPONSE, UPDATE or MESSAGE_TAG (with a tag)") },
+    Field { platforms: SEND_API, ..field("tag", Text, S::Message, "a message tag such as \"HUMAN_AGENT\" (with messaging_type MESSAGE_TAG)") },
+    Field { platforms: &["messenger"], ..field("notification_type", Choice(NOTIFICATION_TYPES), S::Message, "REGULAR, SILENT_PUSH or NO_PUSH") },
     Field { platforms: &["telegram"], ..ranged("caption", Text, S::Message, "a text shown under the voice note", &limits::CAPTION_CHARS) },
-    field("reusable", Flag, S::SingleSend, "true to ask Meta for a reusable attachment_id"),
-    field("graph_url", Url, S::Connection, "the Graph API base URL, e.g. \"https://graph.facebook.com\" (SVARA_GRAPH_URL when absent)"),
-    field("api_version", Text, S::Connection, "a Graph API version such as \"v25.0\""),
-    field("app_secret", Secret, S::Connection, "your Meta App secret, to sign every call with appsecret_proof"),
-    field("page_id", Text, S::Connection, "the Page's numeric id, to call /{page-id}/messages instead of /me/messages"),
-    ranged("timeout", Seconds, S::Connection, "the whole-request timeout of Graph calls in seconds", &limits::TIMEOUT_SECONDS),
-    ranged("timeout_ms", Integer, S::Connection, "the whole-request timeout of Graph calls in milliseconds", &limits::TIMEOUT_MS),
+    field("reusable", Flag, S::SingleSend, "true to ask for a reusable attachment_id (Instagram, WhatsApp and Telegram always return one)"),
+    Field { platforms: META, ..field("graph_url", Url, S::Connection, "the Graph API base URL, e.g. \"https://graph.facebook.com\" (SVARA_GRAPH_URL when absent; Instagram Login defaults to https://graph.instagram.com)") },
+    Field { platforms: &["telegram"], ..field("telegram_url", Url, S::Connection, "the Bot API base URL, e.g. \"https://api.telegram.org\" (SVARA_TELEGRAM_URL when absent)") },
+    Field { platforms: META, ..field("api_version", Text, S::Connection, "a Graph API version such as \"v25.0\"") },
+    Field { platforms: META, ..field("app_secret", Secret, S::Connection, "your Meta App secret, to sign every call with appsecret_proof") },
+    Field { platforms: SEND_API, ..field("page_id", Text, S::Connection, "the Page's numeric id, to call /{page-id}/messages instead of /me/messages") },
+    ranged("timeout", Seconds, S::Connection, "the whole-request timeout of the platform's calls in seconds", &limits::TIMEOUT_SECONDS),
+    ranged("timeout_ms", Integer, S::Connection, "the whole-request timeout of the platform's calls in milliseconds", &limits::TIMEOUT_MS),
     ranged("max_retries", Integer, S::Connection, "the number of automatic retries of calls that certainly were not accepted", &limits::MAX_RETRIES),
-    field("page_access_token", Secret, S::Client, "your Page access token (the same as session.page_access_token)"),
-    ranged("sends_per_second", Number, S::Client, "the client-side pace of audio sends per Page", &limits::SENDS_PER_SECOND),
+    Field { platforms: SEND_API, ..field("page_access_token", Secret, S::Client, "your Page access token (the same as session.page_access_token)") },
+    ranged("sends_per_second", Number, S::Client, "the client-side pace of sends per sender (default 10 per Page or Instagram account, 80 per WhatsApp number, 30 per Telegram bot)", &limits::SENDS_PER_SECOND),
     ranged("concurrency", Integer, S::Client, "the number of sends in flight during send_many", &limits::CONCURRENCY),
-    field("user_agent", Text, S::Client, "the User-Agent header of Graph calls"),
+    field("user_agent", Text, S::Client, "the User-Agent header of the platform's calls"),
 ];
 
 /// The field of this name.
@@ -381,6 +402,9 @@ mod tests {
         assert!(names(Operation::ClientNew).contains(&"page_access_token"));
         assert!(!names(Operation::Send).contains(&"page_access_token"));
         assert_eq!(Operation::from_name("send_many"), Some(Operation::SendMany));
+        assert_eq!(names(Operation::Transcode).last(), Some(&"format"));
+        assert!(!names(Operation::Send).contains(&"format"));
+        assert!(names(Operation::ClientNew).contains(&"platform"));
     }
 
     #[test]

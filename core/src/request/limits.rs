@@ -113,14 +113,9 @@ const fn limit(
     }
 }
 
-/// AAC-LC bitrate of converted audio.
-pub const BITRATE: Limit = limit(
-    8_000.0,
-    320_000.0,
-    Some(64_000.0),
-    "bits per second",
-    Style::Between,
-);
+/// The bitrate of converted audio: the widest range of the two targets (AAC 8 to 320 kb/s,
+/// Opus 6 to 256 kb/s, `TargetFormat::bitrate_range`); the default is the target's own.
+pub const BITRATE: Limit = limit(6_000.0, 320_000.0, None, "bits per second", Style::Between);
 /// Whole-request timeout of Graph calls, in seconds.
 pub const TIMEOUT_SECONDS: Limit = Limit {
     min_inclusive: false,
@@ -143,16 +138,12 @@ pub const MAX_DURATION_SECONDS: Limit = Limit {
 };
 /// The same in milliseconds.
 pub const MAX_DURATION_MS: Limit = limit(1.0, 86_400_000.0, None, "milliseconds", Style::Between);
-/// Client-side audio sends per second per Page (Meta allows about 10).
+/// Client-side sends per second per sender (the default is the platform's,
+/// `PlatformSpec::sends_per_second`: 10 for Messenger and Instagram, 80 for WhatsApp, 30 for
+/// Telegram).
 pub const SENDS_PER_SECOND: Limit = Limit {
     min_inclusive: false,
-    ..limit(
-        0.0,
-        10_000.0,
-        Some(10.0),
-        "sends per second",
-        Style::Between,
-    )
+    ..limit(0.0, 10_000.0, None, "sends per second", Style::Between)
 };
 /// Sends in flight during `send_many`.
 pub const CONCURRENCY: Limit = limit(1.0, 256.0, Some(8.0), "sends in flight", Style::To);
@@ -167,18 +158,20 @@ mod tests {
     fn ranges_read_as_documented() {
         assert_eq!(
             BITRATE.describe(),
-            "bits per second between 8000 and 320000 (default 64000)"
+            "bits per second between 6000 and 320000"
         );
         assert_eq!(MAX_RETRIES.describe(), "0 to 10 retries (default 2)");
         assert_eq!(MAX_RETRIES.problem(99.0), "is too many");
-        assert!(BITRATE.allows(8_000.0) && !BITRATE.allows(7_999.0) && !BITRATE.allows(f64::NAN));
+        assert!(BITRATE.allows(6_000.0) && !BITRATE.allows(5_999.0) && !BITRATE.allows(f64::NAN));
         assert!(!TIMEOUT_SECONDS.allows(0.0) && TIMEOUT_SECONDS.allows(0.5));
         assert!(!SENDS_PER_SECOND.allows(0.0));
     }
 
     #[test]
-    fn defaults_agree_with_the_engine() {
-        let p = crate::PrepareOptions::default();
-        assert_eq!(BITRATE.default_value(), f64::from(p.bitrate));
+    fn the_range_covers_both_targets() {
+        for f in crate::TargetFormat::ALL {
+            let (low, high) = f.bitrate_range();
+            assert!(BITRATE.allows(f64::from(low)) && BITRATE.allows(f64::from(high)));
+        }
     }
 }

@@ -1,5 +1,8 @@
 //! The documented request as one Rust type, owned by the core: `{platform, recipient,
-//! audio_url, session: {page_access_token}}` plus every option by its documented name.
+//! audio_url, session: {...}}` plus every option by its documented name. The session's keys
+//! are each platform's ([`crate::platform::PlatformSpec::session`]): messenger
+//! `{page_access_token}`, instagram `{access_token, ig_user_id}` or `{page_access_token}`,
+//! whatsapp `{access_token, phone_number_id}`, telegram `{bot_token}`.
 //!
 //! - [`fields`]: the one table of fields ([`FIELDS`]) the bindings, their types and the README
 //!   are built from;
@@ -15,10 +18,11 @@ pub mod limits;
 mod validate;
 
 pub use fields::{
-    Field, Kind, Operation, Scope, FIELDS, MESSAGING_TYPES, NOTIFICATION_TYPES, SUPPORTED_PLATFORMS,
+    Field, Kind, Operation, Scope, FIELDS, FORMATS, MESSAGING_TYPES, NOTIFICATION_TYPES,
+    SUPPORTED_PLATFORMS,
 };
 pub(crate) use validate::{check_attachment_id, check_options};
-pub use validate::{check_key, check_recipient};
+pub use validate::{check_key, check_recipient, check_recipient_on};
 
 use crate::error::{Error, Result};
 use crate::secret::{AppSecret, PageToken};
@@ -26,13 +30,38 @@ use crate::SendResult;
 use serde::{Deserialize, Deserializer};
 use std::path::PathBuf;
 
-/// `session` of the documented body: the platform credentials of one send.
+/// `session` of the documented body: the platform credentials of one send. Which keys a
+/// platform takes (and which environment variables stand in for absent tokens) is the
+/// platform's ([`crate::platform::PlatformSpec::session`]); a key of another platform is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Session {
-    /// The Page access token; `META_PAGE_TOKEN` is used when absent.
-    #[serde(default)]
+    /// Messenger, and Instagram with Facebook Login: the Page access token
+    /// (`META_PAGE_TOKEN` for Messenger when absent).
     pub page_access_token: Option<PageToken>,
+    /// Instagram with Instagram Login (`INSTAGRAM_ACCESS_TOKEN`), WhatsApp
+    /// (`WHATSAPP_ACCESS_TOKEN`): the access token.
+    pub access_token: Option<PageToken>,
+    /// Instagram with Instagram Login: the professional account's id (`/me` when absent).
+    pub ig_user_id: Option<String>,
+    /// WhatsApp: the business phone number's id.
+    pub phone_number_id: Option<String>,
+    /// Telegram: the bot token (`TELEGRAM_BOT_TOKEN` when absent).
+    pub bot_token: Option<PageToken>,
+}
+
+impl Session {
+    /// The keys that were given, in the order of the table.
+    pub fn given(&self) -> Vec<&'static str> {
+        let set = [
+            ("page_access_token", self.page_access_token.is_some()),
+            ("access_token", self.access_token.is_some()),
+            ("ig_user_id", self.ig_user_id.is_some()),
+            ("phone_number_id", self.phone_number_id.is_some()),
+            ("bot_token", self.bot_token.is_some()),
+        ];
+        set.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect()
+    }
 }
 
 /// The recording's bytes inside a request; `Debug` shows only their length.
@@ -60,13 +89,14 @@ impl From<Vec<u8>> for AudioBytes {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SendRequest {
-    /// `"messenger"` (the default; empty means the default).
-    #[serde(default = "default_platform")]
+    /// `"messenger"` (the default; empty means not given, i.e. the default, or a client's
+    /// own platform), `"instagram"`, `"whatsapp"` or `"telegram"`.
     pub platform: String,
-    /// The person's Page-Scoped ID (a JSON number is taken too).
+    /// Who gets the note: a PSID, an IGSID, a phone number, a chat id (a JSON number is taken
+    /// too).
     #[serde(deserialize_with = "psid")]
     pub recipient: String,
-    /// `{page_access_token}`.
+    /// The platform's credentials.
     pub session: Session,
     /// An http(s) URL of the recording.
     pub audio_url: Option<String>,
@@ -80,6 +110,8 @@ pub struct SendRequest {
     pub keep_stereo: Option<bool>,
     /// Encode faster for a little less quality.
     pub fast_encode: Option<bool>,
+    /// The voice-note format `transcode` makes (`m4a-aac` or `ogg-opus`).
+    pub format: Option<String>,
     /// Refuse recordings longer than this many seconds.
     pub max_duration: Option<f64>,
     /// The same in milliseconds.
@@ -98,6 +130,8 @@ pub struct SendRequest {
     pub reusable: Option<bool>,
     /// Graph base URL (default `https://graph.facebook.com`, or `SVARA_GRAPH_URL`).
     pub graph_url: Option<String>,
+    /// Bot API base URL (default `https://api.telegram.org`, or `SVARA_TELEGRAM_URL`).
+    pub telegram_url: Option<String>,
     /// Graph version (default `v25.0`).
     pub api_version: Option<String>,
     /// App secret, for `appsecret_proof`.
@@ -120,25 +154,24 @@ pub struct SendRequest {
     pub user_agent: Option<String>,
 }
 
-fn default_platform() -> String {
-    "messenger".to_owned()
-}
-
-/// A PSID given as a string or as a JSON number (kept exact: serde reads it as an integer).
+/// A recipient given as a string or as a JSON number (kept exact: serde reads it as an
+/// integer; Telegram's group chat ids are negative).
 fn psid<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Psid {
         Text(String),
         Number(u64),
+        Negative(i64),
     }
     Ok(match Psid::deserialize(d)? {
         Psid::Text(s) => s,
         Psid::Number(n) => n.to_string(),
+        Psid::Negative(n) => n.to_string(),
     })
 }
 
-const EXPECTED: &str = "Expected {\"platform\": \"messenger\", \"recipient\": PSID, \"audio_url\": URL, \"session\": {\"page_access_token\": TOKEN}}.";
+const EXPECTED: &str = "Expected {\"platform\": \"messenger\", \"recipient\": PSID, \"audio_url\": URL, \"session\": {\"page_access_token\": TOKEN}} (instagram: session {\"access_token\", \"ig_user_id\"}; whatsapp: {\"access_token\", \"phone_number_id\"}; telegram: {\"bot_token\"}).";
 
 impl SendRequest {
     /// Reads a request from its JSON form (the documented body of `POST /v1/send`).
@@ -206,6 +239,7 @@ pub(crate) fn example() -> SendRequest {
         audio_url: Some("https://x/y.m4a".into()),
         session: Session {
             page_access_token: Some(PageToken::new("EAAtok")),
+            ..Session::default()
         },
         ..SendRequest::default()
     }
@@ -232,18 +266,32 @@ mod tests {
         r.validate().unwrap();
         let numeric = SendRequest::from_json(r#"{"recipient":6128493027184956}"#).unwrap();
         assert_eq!(numeric.recipient, "6128493027184956");
-        assert_eq!(numeric.platform, "messenger");
+        assert_eq!(numeric.platform().unwrap(), crate::Platform::Messenger);
     }
 
     #[test]
     fn bad_requests_say_how_to_fix_them() {
+        let slack = SendRequest {
+            platform: "slack".into(),
+            ..base()
+        };
+        let e = slack.validate().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidRequest);
+        assert!(
+            e.message()
+                .contains("messenger, instagram, whatsapp, telegram"),
+            "{e}"
+        );
         let whatsapp = SendRequest {
             platform: "whatsapp".into(),
             ..base()
         };
         let e = whatsapp.validate().unwrap_err();
-        assert_eq!(e.code(), ErrorCode::InvalidRequest);
-        assert!(e.message().contains("messenger"), "{e}");
+        assert!(
+            e.message()
+                .contains("session.page_access_token is not used on whatsapp"),
+            "{e}"
+        );
         let two = SendRequest {
             audio: Some(vec![1].into()),
             ..base()

@@ -7,11 +7,11 @@ use super::fields::{self, field_named, Field, Operation, SUPPORTED_PLATFORMS};
 use super::limits::Limit;
 use super::SendRequest;
 use crate::client::{
-    AudioSource, Client, ClientBuilder, MessagingType, NotificationType, SendOptions, TOKEN_ENV,
+    AudioSource, Client, ClientBuilder, MessagingType, NotificationType, SendOptions,
 };
 use crate::error::{Error, Result};
-use crate::secret::PageToken;
-use crate::PrepareOptions;
+use crate::platform::Platform;
+use crate::{PrepareOptions, TargetFormat};
 use std::time::Duration;
 
 /// Refuses a key that `operation` does not take: an unknown one (with a suggestion when it
@@ -86,18 +86,36 @@ pub(super) fn scrub_quoted(msg: &str) -> String {
     out
 }
 
-/// A PSID: non-empty, no surrounding whitespace. Returned trimmed.
+/// A Messenger PSID: non-empty, no surrounding whitespace. Returned trimmed.
 pub fn check_recipient(recipient: &str) -> Result<&str> {
+    check_recipient_on(Platform::Messenger, recipient)
+}
+
+/// A recipient of `platform`: non-empty, no whitespace inside, at most 128 characters.
+/// Returned trimmed.
+pub fn check_recipient_on(platform: Platform, recipient: &str) -> Result<&str> {
+    let spec = platform.spec();
     let r = recipient.trim();
     if r.is_empty() {
-        return Err(Error::invalid_request(
-            "recipient is empty: pass the person's Page-Scoped ID (PSID) from a webhook event of this Page.",
-        ));
+        let what = if platform == Platform::Messenger {
+            "the person's Page-Scoped ID (PSID) from a webhook event of this Page".to_owned()
+        } else {
+            spec.recipient.to_owned()
+        };
+        return Err(Error::invalid_request(format!(
+            "recipient is empty: pass {what}."
+        )));
     }
     if r.chars().any(|c| c.is_whitespace() || c.is_control()) || r.len() > 128 {
-        return Err(Error::invalid_request(
-            "recipient must be a Page-Scoped ID (PSID), a string of digits such as \"6128493027184956\".",
-        ));
+        let what = if platform == Platform::Messenger {
+            "a Page-Scoped ID (PSID), a string of digits".to_owned()
+        } else {
+            spec.recipient.to_owned()
+        };
+        return Err(Error::invalid_request(format!(
+            "recipient must be {what} such as {:?}.",
+            spec.recipient_example
+        )));
     }
     Ok(r)
 }
@@ -153,51 +171,64 @@ fn either<T: Copy>(a: (&str, Option<T>), b: (&str, Option<T>)) -> Result<Option<
 }
 
 /// Refuses a platform-specific field on another platform, naming where it works.
-fn platform_field(platform: &str, name: &str, given: bool) -> Result<()> {
+fn platform_field(platform: Platform, name: &str, given: bool) -> Result<()> {
     let f: &Field = field_named(name).unwrap_or_else(|| panic!("{name} is in FIELDS"));
+    let platform = platform.as_str();
     if !given || f.platforms.is_empty() || f.platforms.contains(&platform) {
         return Ok(());
     }
-    let supported_there = f.platforms.iter().any(|p| SUPPORTED_PLATFORMS.contains(p));
-    let later = if supported_there {
-        String::new()
+    let extra = if name == "caption" {
+        " Drop caption, or send the text as a message of its own."
     } else {
-        " (Svara does not send there yet)".to_owned()
+        ""
     };
     Err(Error::invalid_request(format!(
-        "{name} works on {} only{later}, not on {platform}: a {platform} voice note carries no {name}. Drop {name}, or send the text as a message of its own.",
+        "{name} works on {} only, not on {platform}: a {platform} voice note has no {name}. Drop {name}.{extra}",
         f.platforms.join(", ")
     )))
 }
 
 impl SendRequest {
-    /// The platform, lowercase (`messenger` when none was given), if Svara supports it.
-    pub fn platform(&self) -> Result<&'static str> {
-        let given = self.platform.trim().to_ascii_lowercase();
-        let wanted = if given.is_empty() {
-            "messenger"
-        } else {
-            &given
-        };
-        SUPPORTED_PLATFORMS
-            .iter()
-            .copied()
-            .find(|p| *p == wanted)
-            .ok_or_else(|| {
-                Error::invalid_request(format!(
-                    "platform {:?} is not supported; supported platforms: {}.",
-                    self.platform,
-                    SUPPORTED_PLATFORMS.join(", ")
-                ))
-            })
+    /// The platform (`messenger` when none was given), if Svara supports it.
+    pub fn platform(&self) -> Result<Platform> {
+        Platform::parse(&self.platform).ok_or_else(|| {
+            Error::invalid_request(format!(
+                "platform {:?} is not supported; supported platforms: {}.",
+                self.platform,
+                SUPPORTED_PLATFORMS.join(", ")
+            ))
+        })
     }
 
     /// Checks the request without sending anything.
     pub fn validate(&self) -> Result<()> {
+        let platform = self.platform()?;
         self.audio_source()?;
         self.send_options()?;
         self.client_builder()?.build_config()?;
-        check_recipient(&self.recipient)?;
+        check_recipient_on(platform, &self.recipient)?;
+        Ok(())
+    }
+
+    /// Refuses every field given that does not apply to the platform (one list of which
+    /// fields are set; which platforms each takes is [`super::FIELDS`]').
+    fn check_platform_fields(&self, platform: Platform) -> Result<()> {
+        let given = [
+            ("keep_stereo", self.keep_stereo.is_some()),
+            ("messaging_type", self.messaging_type.is_some()),
+            ("tag", self.tag.is_some()),
+            ("notification_type", self.notification_type.is_some()),
+            ("caption", self.caption.is_some()),
+            ("graph_url", self.graph_url.is_some()),
+            ("telegram_url", self.telegram_url.is_some()),
+            ("api_version", self.api_version.is_some()),
+            ("app_secret", self.app_secret.is_some()),
+            ("page_id", self.page_id.is_some()),
+            ("page_access_token", self.page_access_token.is_some()),
+        ];
+        for (name, set) in given {
+            platform_field(platform, name, set)?;
+        }
         Ok(())
     }
 
@@ -245,17 +276,31 @@ impl SendRequest {
         })
     }
 
-    /// How to convert the audio.
-    // `..PrepareOptions::default()` stays although every field is set today: the audio engine
-    // adds options (a target format) that a request does not set.
-    #[allow(clippy::needless_update)]
+    /// How to convert the audio for `transcode`: in `format` (`m4a-aac` by default).
     pub fn prepare_options(&self) -> Result<PrepareOptions> {
-        let mut bitrate = PrepareOptions::default().bitrate;
+        let format = match &self.format {
+            Some(f) => f.parse::<TargetFormat>()?,
+            None => TargetFormat::M4aAac,
+        };
+        self.prepare_options_for(format)
+    }
+
+    /// How to convert the audio into `format`: the format's own default bitrate unless one
+    /// was given, checked against the format's range.
+    pub fn prepare_options_for(&self, format: TargetFormat) -> Result<PrepareOptions> {
+        let mut options = PrepareOptions::for_format(format);
         if let Some(b) = self.bitrate {
             in_range("bitrate", f64::from(b), b)?;
-            bitrate = b;
+            let (low, high) = format.bitrate_range();
+            if b < low || b > high {
+                return Err(Error::invalid_request(format!(
+                    "bitrate {b} is out of range for {format}; give bits per second between {low} and {high} (default {}).",
+                    format.default_bitrate()
+                )));
+            }
+            options.bitrate = b;
         }
-        let max_duration = match either(
+        options.max_duration = match either(
             ("max_duration", self.max_duration),
             ("max_duration_ms", self.max_duration_ms.map(|ms| ms as f64)),
         )? {
@@ -269,18 +314,15 @@ impl SendRequest {
             }
             None => None,
         };
-        Ok(PrepareOptions {
-            bitrate,
-            keep_stereo: self.keep_stereo.unwrap_or(false),
-            fast_encode: self.fast_encode.unwrap_or(false),
-            max_duration,
-            ..PrepareOptions::default()
-        })
+        options.keep_stereo = self.keep_stereo.unwrap_or(false);
+        options.fast_encode = self.fast_encode.unwrap_or(false);
+        Ok(options)
     }
 
-    /// The per-send options.
+    /// The per-send options, the audio prepared in the platform's format within its limit.
     pub fn send_options(&self) -> Result<SendOptions> {
         let platform = self.platform()?;
+        self.check_platform_fields(platform)?;
         let mut o = SendOptions::default();
         if let Some(t) = &self.messaging_type {
             o.messaging_type = MessagingType::parse(t.trim()).ok_or_else(|| {
@@ -297,7 +339,6 @@ impl SendRequest {
                 ))
             })?);
         }
-        platform_field(platform, "caption", self.caption.is_some())?;
         if let Some(c) = &self.caption {
             let chars = c.chars().count();
             in_range(
@@ -305,44 +346,36 @@ impl SendRequest {
                 chars as f64,
                 format_args!("of {chars} characters"),
             )?;
+            o.caption = Some(c.clone());
         }
-        o.prepare = self.prepare_options()?;
+        o.prepare = self.prepare_options_for(platform.target())?;
+        o.prepare.max_bytes = platform.spec().max_bytes;
         o.reusable = self.reusable.unwrap_or(false);
         check_options(&o)?;
         Ok(o)
     }
 
-    /// The token: `session.page_access_token` or `page_access_token` (not both), else
-    /// `META_PAGE_TOKEN`.
-    fn token(&self) -> Result<PageToken> {
-        let given =
-            match (
-                self.session.page_access_token.as_ref(),
-                self.page_access_token.as_ref(),
-            ) {
-                (Some(_), Some(_)) => return Err(Error::invalid_request(
-                    "Give the token once: either page_access_token or session.page_access_token.",
-                )),
-                (a, b) => a.or(b).cloned(),
-            };
-        let token = given.filter(|t| !t.is_blank()).or_else(|| {
-            std::env::var(TOKEN_ENV)
-                .ok()
-                .map(PageToken::new)
-                .filter(|t| !t.is_blank())
-        });
-        token.ok_or_else(|| {
-            Error::invalid_request(format!(
-                "The Page access token is missing: pass session.page_access_token (or set {TOKEN_ENV})."
-            ))
-        })
-    }
-
-    /// A client builder configured from this request.
+    /// A client builder configured from this request: the platform, its credentials from
+    /// `session` (or the environment), and the connection options.
     pub fn client_builder(&self) -> Result<ClientBuilder> {
-        let mut b = Client::builder(self.token()?);
+        let platform = self.platform()?;
+        self.check_platform_fields(platform)?;
+        let credentials = platform.credentials(&self.session, self.page_access_token.as_ref())?;
+        let mut b = Client::builder(credentials.token.clone()).platform(platform);
+        if credentials.instagram_login {
+            b = b.instagram_login(true);
+        }
+        if let Some(id) = &credentials.ig_user_id {
+            b = b.ig_user_id(id.clone());
+        }
+        if let Some(id) = &credentials.phone_number_id {
+            b = b.phone_number_id(id.clone());
+        }
         if let Some(u) = &self.graph_url {
             b = b.graph_url(u.clone());
+        }
+        if let Some(u) = &self.telegram_url {
+            b = b.telegram_url(u.clone());
         }
         if let Some(v) = &self.api_version {
             b = b.api_version(v.clone());
@@ -409,7 +442,15 @@ mod tests {
         });
         assert_eq!(
             m,
-            "bitrate 1 is out of range; give bits per second between 8000 and 320000 (default 64000)."
+            "bitrate 1 is out of range; give bits per second between 6000 and 320000."
+        );
+        let m = err(SendRequest {
+            bitrate: Some(7_000),
+            ..base()
+        });
+        assert_eq!(
+            m,
+            "bitrate 7000 is out of range for m4a-aac; give bits per second between 8000 and 320000 (default 64000)."
         );
         let m = err(SendRequest {
             max_retries: Some(99),
@@ -455,6 +496,112 @@ mod tests {
         });
         assert!(m.starts_with("caption works on telegram only"), "{m}");
         assert!(m.contains("not on messenger"), "{m}");
+        let m = err(SendRequest {
+            platform: "telegram".into(),
+            session: super::super::Session {
+                bot_token: Some("123:abc".into()),
+                ..Default::default()
+            },
+            messaging_type: Some("RESPONSE".into()),
+            ..base()
+        });
+        assert!(
+            m.starts_with("messaging_type works on messenger, instagram only, not on telegram"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn each_platform_takes_its_own_session() {
+        use super::super::Session;
+        let on = |platform: &str, session: Session| SendRequest {
+            platform: platform.into(),
+            session,
+            ..base()
+        };
+        let telegram = on(
+            "telegram",
+            Session {
+                bot_token: Some("123:abc".into()),
+                ..Default::default()
+            },
+        );
+        telegram.validate().unwrap();
+        let opts = telegram.send_options().unwrap();
+        assert_eq!(opts.prepare.format, TargetFormat::OggOpus);
+        assert_eq!(opts.prepare.bitrate, 32_000);
+        assert_eq!(opts.prepare.max_bytes, 50 * 1024 * 1024);
+        let config = telegram.client_builder().unwrap().build_config().unwrap();
+        assert_eq!(config.platform, Platform::Telegram);
+        assert_eq!(config.telegram_url, "https://api.telegram.org");
+        assert!((config.sends_per_second - 30.0).abs() < f64::EPSILON);
+        let whatsapp = on(
+            "whatsapp",
+            Session {
+                access_token: Some("EAAw".into()),
+                phone_number_id: Some("1065".into()),
+                ..Default::default()
+            },
+        );
+        let c = whatsapp.client_builder().unwrap().build_config().unwrap();
+        assert_eq!(c.phone_number_id.as_deref(), Some("1065"));
+        assert_eq!(
+            whatsapp.send_options().unwrap().prepare.max_bytes,
+            16 * 1024 * 1024
+        );
+        let m = err(on(
+            "whatsapp",
+            Session {
+                access_token: Some("EAAw".into()),
+                ..Default::default()
+            },
+        ));
+        assert!(m.contains("phone_number_id is missing"), "{m}");
+        let ig = on(
+            "instagram",
+            Session {
+                access_token: Some("IGAAt".into()),
+                ig_user_id: Some("1784".into()),
+                ..Default::default()
+            },
+        );
+        let c = ig.client_builder().unwrap().build_config().unwrap();
+        assert!(c.instagram_login);
+        assert_eq!(c.graph_url, "https://graph.instagram.com");
+        let fb = on(
+            "instagram",
+            Session {
+                page_access_token: Some("EAAp".into()),
+                ..Default::default()
+            },
+        );
+        let c = fb.client_builder().unwrap().build_config().unwrap();
+        assert!(!c.instagram_login);
+        assert_eq!(c.graph_url, "https://graph.facebook.com");
+        let m = err(on(
+            "telegram",
+            Session {
+                bot_token: Some("123:abc".into()),
+                access_token: Some("x".into()),
+                ..Default::default()
+            },
+        ));
+        assert!(
+            m.contains(
+                "session.access_token is not used on telegram (it belongs to instagram, whatsapp)"
+            ),
+            "{m}"
+        );
+        let bad = on(
+            "telegram",
+            Session {
+                bot_token: Some("not a token".into()),
+                ..Default::default()
+            },
+        );
+        let e = bad.validate().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidToken);
+        assert!(!e.message().contains("not a token"));
     }
 
     #[test]

@@ -268,6 +268,12 @@ pub struct EmulatorConfig {
     /// with the same id are replaced by the scenario's). Default false: a scenario's lists
     /// replace the built-in Pages and PSIDs entirely.
     pub extend_defaults: bool,
+    /// Instagram accounts (the Instagram messaging API).
+    pub instagram: crate::instagram::InstagramConfig,
+    /// WhatsApp business phone numbers (the WhatsApp Cloud API).
+    pub whatsapp: crate::whatsapp::WhatsappConfig,
+    /// Telegram bots (the Bot API).
+    pub telegram: crate::telegram::TelegramConfig,
     /// Messenger webhook events to post to the bot (delivery and read receipts, signed with the
     /// app secret); unset: none, like an app without a webhook subscription.
     pub webhooks: Option<crate::webhooks::WebhookConfig>,
@@ -288,6 +294,11 @@ impl Default for EmulatorConfig {
                 default_page,
                 PageConfig::new(SECOND_PAGE_ID, "Svara Second Page", SECOND_PAGE_TOKEN),
                 dev_page,
+                PageConfig::new(
+                    crate::instagram::INSTAGRAM_PAGE_ID,
+                    "Svara Instagram Page",
+                    crate::instagram::INSTAGRAM_PAGE_TOKEN,
+                ),
             ],
             psids: vec![
                 PsidConfig::active(DEFAULT_PSID),
@@ -318,6 +329,9 @@ impl Default for EmulatorConfig {
             limits: ServerLimits::default(),
             keep_audio_bytes: 64 * 1024 * 1024,
             extend_defaults: false,
+            instagram: crate::instagram::InstagramConfig::default(),
+            whatsapp: crate::whatsapp::WhatsappConfig::default(),
+            telegram: crate::telegram::TelegramConfig::default(),
             webhooks: None,
         }
     }
@@ -366,6 +380,16 @@ impl EmulatorConfig {
     /// front of the listed ones (a listed id replaces the built-in one). Idempotent.
     fn with_defaults_merged(mut self) -> Self {
         if !self.extend_defaults {
+            // A scenario that lists its own Pages and no Instagram section keeps the built-in
+            // Instagram account, without the link to a built-in Page it no longer has.
+            if self.instagram == crate::instagram::InstagramConfig::default() {
+                for a in &mut self.instagram.accounts {
+                    let linked = a.page_id.as_deref();
+                    if !self.pages.iter().any(|p| Some(p.id.as_str()) == linked) {
+                        a.page_id = None;
+                    }
+                }
+            }
             return self;
         }
         let defaults = EmulatorConfig::default();
@@ -469,6 +493,39 @@ impl EmulatorConfig {
             return Err(ConfigError::Invalid(
                 "limits.max_connections must be at least 1".into(),
             ));
+        }
+        for a in &self.instagram.accounts {
+            if a.id.trim().is_empty() {
+                return Err(ConfigError::Invalid(
+                    "every instagram account needs an `id`".into(),
+                ));
+            }
+            if let Some(page) = &a.page_id {
+                if !self.pages.iter().any(|p| &p.id == page) {
+                    return Err(ConfigError::Invalid(format!(
+                        "instagram account {} names page {page}, which is not in `pages`",
+                        a.id
+                    )));
+                }
+            }
+        }
+        for n in &self.whatsapp.numbers {
+            if n.phone_number_id.is_empty()
+                || !n.phone_number_id.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "whatsapp number {:?} needs a numeric phone_number_id",
+                    n.phone_number_id
+                )));
+            }
+        }
+        for b in &self.telegram.bots {
+            if b.tokens.is_empty() || b.id().is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "telegram bot {:?} needs a token like 123456:ABC...",
+                    b.username
+                )));
+            }
         }
         for f in &self.faults {
             if !(0.0..=1.0).contains(&f.share) {

@@ -2,7 +2,7 @@
 //! a saved attachment), checks it the way Meta does, keeps its bytes in the bounded cache and
 //! saves it as an attachment when asked.
 
-use super::pipeline::Call;
+use super::pipeline::{Call, Surface};
 use crate::graph_error::GraphErrorReply;
 use crate::media_check::{check_file, inspect};
 use crate::message::{MediaRef, MediaSpec, MessageKind};
@@ -75,6 +75,9 @@ pub(crate) async fn resolve(
         MediaRef::AttachmentId(id) => return saved(call, spec, id),
     };
     let inspected = inspect(spec.kind, bytes.clone(), rules).await?;
+    if call.surface == Surface::Instagram {
+        crate::instagram::check_audio(spec.kind, inspected.audio.as_ref(), filename.as_deref())?;
+    }
     let sha256 = hex::encode(Sha256::digest(&bytes));
     state.store.keep_media(
         &sha256,
@@ -105,6 +108,11 @@ fn saved(call: &Call<'_>, spec: &MediaSpec, id: &str) -> Result<Resolved, GraphE
             "no attachment has this id; upload the media again to get one",
         ));
     };
+    if att.platform != call.surface.name() {
+        return Err(GraphErrorReply::attachment_unknown(
+            "this attachment was saved for another platform",
+        ));
+    }
     if att.page_id != call.page.id {
         return Err(GraphErrorReply::attachment_unknown(
             "this attachment was saved by another Page; attachment ids are private to the Page that saved them",
@@ -163,6 +171,7 @@ pub(crate) fn save(call: &Call<'_>, media: &Resolved, reusable: bool) -> String 
         .filter(|d| !d.0.is_zero())
         .map(|d| now + d.0.as_millis() as u64);
     store.save_attachment(Attachment {
+        platform: call.surface.name().to_owned(),
         attachment_id: id.clone(),
         page_id: call.page.id.clone(),
         kind: media.kind,

@@ -1,15 +1,18 @@
 //! The HTTP surface: the Graph endpoints Meta serves for a bot (`POST /messages`,
-//! `POST /message_attachments`, `GET /me`, `GET /{psid}`), the `/__emulator/*` inspection
-//! endpoints, and Graph-shaped JSON for everything else — unknown routes, unsupported
-//! methods, malformed paths and versions that never existed — never an empty 405. Every
-//! Graph response carries the `facebook-api-version` header of the version that served it.
+//! `POST /message_attachments`, `GET /me`, `GET /{psid}`; Instagram's calls on the same edges,
+//! `crate::instagram`), the WhatsApp Cloud API's `/{phone_number_id}/media` and `/messages`
+//! (`crate::whatsapp`), the Telegram Bot API's `/bot{token}/...` (`crate::telegram`), the
+//! `/__emulator/*` inspection endpoints, and Graph-shaped JSON for everything else — unknown
+//! routes, unsupported methods, malformed paths and versions that never existed — never an
+//! empty 405. Every Graph response carries the `facebook-api-version` header of the version
+//! that served it.
 
 mod graph_get;
 mod inspect;
-mod media;
-mod pipeline;
-mod send;
-mod upload;
+pub(crate) mod media;
+pub(crate) mod pipeline;
+pub(crate) mod send;
+pub(crate) mod upload;
 
 use crate::graph_error::GraphErrorReply;
 use crate::state::AppState;
@@ -83,6 +86,15 @@ async fn graph(State(state): State<Arc<AppState>>, req: Request<Body>) -> Respon
     let method = req.method().clone();
     let parsed = split_path(&path);
     let config = &state.config;
+    // The Bot API: `/bot{token}/{method}`, whatever the HTTP method (Telegram takes GET too).
+    if parsed.version.is_none() {
+        if let Some(token) = parsed.segments.first().and_then(|s| s.strip_prefix("bot")) {
+            if parsed.segments.len() >= 2 {
+                let rest: Vec<&str> = parsed.segments[1..].iter().map(String::as_str).collect();
+                return crate::telegram::route(&state, token, &rest, req).await;
+            }
+        }
+    }
     if let Some(v) = parsed.version {
         if !versions::exists(config, v) {
             let reply = GraphErrorReply::unknown_path(
@@ -100,6 +112,31 @@ async fn graph(State(state): State<Arc<AppState>>, req: Request<Body>) -> Respon
     let version_text = parsed.version.map(versions::format).unwrap_or_default();
     let segs: Vec<&str> = parsed.segments.iter().map(String::as_str).collect();
     let response = match (&method, segs.as_slice()) {
+        (&Method::POST, [node, "media"])
+            if crate::whatsapp::serves(&state, node) || config.accept_any_token =>
+        {
+            crate::whatsapp::route(&state, crate::whatsapp::Edge::Media, node, req).await
+        }
+        (&Method::POST, [node, "messages"]) if crate::whatsapp::serves(&state, node) => {
+            crate::whatsapp::route(&state, crate::whatsapp::Edge::Messages, node, req).await
+        }
+        (&Method::POST, [node, "messages"]) if config.accept_any_token && is_json(&req) => {
+            // Test mode knows no phone numbers: a WhatsApp send is recognised by its body.
+            let (is_whatsapp, req) = sniff_whatsapp(req, config.limits.max_fields_bytes).await;
+            if is_whatsapp {
+                crate::whatsapp::route(&state, crate::whatsapp::Edge::Messages, node, req).await
+            } else {
+                pipeline::run(
+                    state.clone(),
+                    Endpoint::Messages,
+                    version_text,
+                    served,
+                    (*node).to_owned(),
+                    req,
+                )
+                .await
+            }
+        }
         (&Method::POST, [node, "messages"]) if !node.is_empty() => {
             pipeline::run(
                 state.clone(),
@@ -130,6 +167,29 @@ async fn graph(State(state): State<Arc<AppState>>, req: Request<Body>) -> Respon
         _ => GraphErrorReply::unknown_path(&path, "").into_response(),
     };
     with_version(response, served)
+}
+
+fn is_json(req: &Request<Body>) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"))
+}
+
+/// Reads a JSON body (within `limit`) to see whether it is a WhatsApp send
+/// (`messaging_product: "whatsapp"`), and puts it back into the request.
+async fn sniff_whatsapp(req: Request<Body>, limit: usize) -> (bool, Request<Body>) {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            let whatsapp = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("messaging_product").cloned())
+                .is_some();
+            (whatsapp, Request::from_parts(parts, Body::from(bytes)))
+        }
+        Err(_) => (false, Request::from_parts(parts, Body::empty())),
+    }
 }
 
 fn with_version(mut response: Response, served: Version) -> Response {

@@ -36,10 +36,31 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Which of Meta's messaging surfaces a Graph call is for: Messenger, or Instagram (the
+/// Instagram messaging API takes the same requests, with its own people, rules and errors:
+/// `crate::instagram`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Surface {
+    Messenger,
+    Instagram,
+}
+
+impl Surface {
+    /// The platform name in the record.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Surface::Messenger => "messenger",
+            Surface::Instagram => "instagram",
+        }
+    }
+}
+
 /// What an endpoint's own work sees.
 pub(crate) struct Call<'a> {
     pub state: &'a AppState,
+    /// The sender: a Page (an Instagram account appears as a Page with the account's id).
     pub page: &'a PageConfig,
+    pub surface: Surface,
     pub params: &'a Params,
     pub content: &'a Content,
     /// The version in the path (`v25.0`), empty when unversioned.
@@ -169,6 +190,18 @@ async fn authorised(
         .or_else(|| params.text("oauth_token"));
     let token = find_token(token_param.as_deref(), headers);
     let proof = params.text("appsecret_proof");
+    if let Some(who) = crate::instagram::identify(state, token.as_deref(), params) {
+        return crate::instagram::handle(
+            state,
+            endpoint,
+            params,
+            who,
+            proof.as_deref(),
+            (node, version, served),
+            buc,
+        )
+        .await;
+    }
     let page = authenticate(&state.config, token.as_deref(), proof.as_deref())?;
     if node != "me" && node != page.id {
         return Err(GraphErrorReply::unsupported("POST", node));
@@ -177,6 +210,7 @@ async fn authorised(
     let call = Call {
         state,
         page: &page,
+        surface: Surface::Messenger,
         params,
         content: &content,
         api_version: version,

@@ -11,8 +11,9 @@ use crate::validate::Envelope;
 use serde_json::{json, Value};
 
 /// Obtains the media (if any), records the delivery and answers like Meta.
-pub(super) async fn work(call: Call<'_>, envelope: Envelope) -> Result<Value, GraphErrorReply> {
+pub(crate) async fn work(call: Call<'_>, envelope: Envelope) -> Result<Value, GraphErrorReply> {
     let mut d = Delivery {
+        platform: call.surface.name().to_owned(),
         kind: call.content.kind(),
         message_id: String::new(),
         recipient_id: envelope.recipient.clone(),
@@ -33,6 +34,8 @@ pub(super) async fn work(call: Call<'_>, envelope: Envelope) -> Result<Value, Gr
         url_public: None,
         audio: None,
         voice_note: false,
+        fits_inline_player: None,
+        caption: None,
         filename: None,
         content_type: None,
         size_bytes: None,

@@ -7,7 +7,7 @@ use crate::graph_error::GraphErrorReply;
 use serde_json::{json, Value};
 
 /// Obtains and checks the media, saves it, answers `{"attachment_id": ...}`.
-pub(super) async fn work(call: Call<'_>) -> Result<Value, GraphErrorReply> {
+pub(crate) async fn work(call: Call<'_>) -> Result<Value, GraphErrorReply> {
     let Some(spec) = call.content.media() else {
         return Err(GraphErrorReply::param_invalid(
             "message_attachments saves media: send message.attachment with type audio, image, video or file",

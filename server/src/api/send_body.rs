@@ -23,9 +23,9 @@ pub enum Source {
 /// A validated body.
 #[derive(Debug, Clone)]
 pub struct ParsedSend {
-    /// `messenger`.
+    /// `messenger`, `instagram`, `whatsapp` or `telegram`.
     pub platform: String,
-    /// The PSID, trimmed.
+    /// The recipient (PSID, IGSID, phone number or wa_id, chat id), trimmed.
     pub recipient: String,
     /// The audio.
     pub source: Source,
@@ -37,7 +37,8 @@ pub struct ParsedSend {
     pub duration: Option<f64>,
     /// Where this note's events are posted too (checked against the key's mode by the caller).
     pub webhook_url: Option<String>,
-    /// Secrets to seal: token, app secret, audio URL.
+    /// Secrets to seal: the session (tokens and their account or number ids), app secret,
+    /// audio URL.
     pub secrets: Map<String, Value>,
     /// What makes a distinct Page client (token, app secret and client options; the target is
     /// added by the caller): hashed into the job's `page_key`.
@@ -47,7 +48,7 @@ pub struct ParsedSend {
 }
 
 /// Fields the core owns but the server refuses over HTTP, and why.
-const REFUSED: [(&str, &str); 3] = [
+const REFUSED: [(&str, &str); 4] = [
     (
         "audio_path",
         "audio_path is not accepted over HTTP (it would read a file of the server); upload the file with POST /v1/audio and send its audio_id.",
@@ -59,6 +60,10 @@ const REFUSED: [(&str, &str); 3] = [
     (
         "graph_url",
         "graph_url is chosen by the server: sk_test_ keys deliver to the built-in emulator, sk_live_ keys to Meta (or SVARA_GRAPH_URL); remove it.",
+    ),
+    (
+        "telegram_url",
+        "telegram_url is chosen by the server: sk_test_ keys deliver to the built-in emulator, sk_live_ keys to Telegram's Bot API (or SVARA_TELEGRAM_URL); remove it.",
     ),
 ];
 
@@ -231,29 +236,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
         .with_details(json!({ "param": "platform", "supported": svara::SUPPORTED_PLATFORMS })));
     }
 
-    let token = match obj.get("session") {
-        Some(Value::Object(s)) => match s.get("page_access_token") {
-            Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
-            _ => None.ok_or_else(|| {
-                ApiError::invalid_parameter(
-                    "session.page_access_token",
-                    "session.page_access_token is required: the Page access token (with pages_messaging) of the Page that sends.",
-                )
-            })?,
-        },
-        None | Some(Value::Null) => {
-            return Err(ApiError::invalid_parameter(
-                "session",
-                "session is required: {\"page_access_token\": \"EAA...\"}, the token of the Page that sends.",
-            ))
-        }
-        Some(_) => {
-            return Err(ApiError::invalid_parameter(
-                "session",
-                "session must be an object: {\"page_access_token\": \"EAA...\"}.",
-            ))
-        }
-    };
+    let session = session_secrets(&platform, obj.get("session"))?;
 
     let sources = [
         obj.get("audio_url")
@@ -315,7 +298,7 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
     };
 
     let mut secrets = Map::new();
-    secrets.insert("page_access_token".into(), Value::String(token));
+    secrets.insert("session".into(), Value::Object(session));
     if let Some(Value::String(s)) = obj.remove("app_secret") {
         secrets.insert("app_secret".into(), Value::String(s));
     }
@@ -330,7 +313,9 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
     obj.insert("recipient".into(), Value::String(recipient.clone()));
 
     let mut material = Map::new();
-    material.insert("token".into(), secrets["page_access_token"].clone());
+    // The sender's credentials (a Page token, an Instagram or WhatsApp token with its account
+    // or number, a bot token): one client, one pool, one pace per distinct session.
+    material.insert("token".into(), secrets["session"].clone());
     for f in CLIENT_FIELDS {
         let v = if f == "app_secret" {
             secrets.get(f).cloned()
@@ -354,17 +339,88 @@ pub fn parse(body: &[u8], policy: &UrlPolicy) -> Result<ParsedSend, ApiError> {
     })
 }
 
+/// `session` of a body for `platform`: an object of that platform's keys (the core's
+/// [`svara::PlatformSpec::session`]) with at least one of its tokens, every value a string.
+/// The server never falls back to a token of its own environment. Sealed as a whole.
+fn session_secrets(
+    platform: &str,
+    session: Option<&Value>,
+) -> Result<Map<String, Value>, ApiError> {
+    let spec = svara::Platform::parse(platform).unwrap_or_default().spec();
+    let forms = spec.session_forms.join(" or ");
+    let tokens: Vec<&str> = spec
+        .session
+        .iter()
+        .filter(|k| k.secret)
+        .map(|k| k.name)
+        .collect();
+    let first = tokens.first().copied().unwrap_or("page_access_token");
+    let s = match session {
+        Some(Value::Object(s)) => s,
+        None | Some(Value::Null) => {
+            return Err(ApiError::invalid_parameter(
+                "session",
+                format!("session is required: a {platform} session is {forms}."),
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::invalid_parameter(
+                "session",
+                format!("session must be an object: a {platform} session is {forms}."),
+            ))
+        }
+    };
+    let mut out = Map::new();
+    for (key, value) in s {
+        match value {
+            Value::Null => {}
+            Value::String(v) => {
+                out.insert(key.clone(), Value::String(v.clone()));
+            }
+            // A key no platform takes is the core's to refuse (it never echoes the value).
+            _ if svara::platform::session_keys()
+                .iter()
+                .all(|k| k.name != key) => {}
+            _ => {
+                return Err(ApiError::invalid_parameter(
+                    &format!("session.{key}"),
+                    format!("session.{key} must be a string."),
+                ))
+            }
+        }
+    }
+    let has_token = tokens.iter().any(|t| {
+        out.get(*t)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.trim().is_empty())
+    });
+    if !has_token {
+        return Err(ApiError::invalid_parameter(
+            &format!("session.{first}"),
+            format!(
+                "session.{first} is required: {}. A {platform} session is {forms}.",
+                spec.session[0].description
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 /// Rebuilds the core's request from what was stored and the opened secrets (in the worker).
+/// Jobs queued before the server took every platform sealed only `page_access_token`.
 pub fn core_request(
     stored: &Map<String, Value>,
     secrets: &Map<String, Value>,
 ) -> svara::Result<svara::SendRequest> {
     let mut obj = stored.clone();
     obj.remove("audio_id");
-    obj.insert(
-        "session".into(),
-        json!({ "page_access_token": secrets.get("page_access_token").cloned().unwrap_or(Value::Null) }),
-    );
+    let session = match secrets.get("session") {
+        Some(s) => s.clone(),
+        None => {
+            json!({ "page_access_token": secrets.get("page_access_token").cloned().unwrap_or(Value::Null) })
+        }
+    };
+    obj.insert("session".into(), session);
     if let Some(s) = secrets.get("app_secret") {
         obj.insert("app_secret".into(), s.clone());
     }
@@ -403,12 +459,50 @@ mod tests {
             !stored.contains("cdn.example.com"),
             "signed URLs are sealed too"
         );
-        assert_eq!(p.secrets["page_access_token"], "EAAsecret-token");
+        assert_eq!(p.secrets["session"]["page_access_token"], "EAAsecret-token");
         let rebuilt = core_request(&p.stored, &p.secrets).unwrap();
         assert_eq!(rebuilt.recipient, "6128493027184956");
         assert_eq!(
             rebuilt.session.page_access_token.unwrap().expose(),
             "EAAsecret-token"
+        );
+        // A job sealed before the server took every platform held the Page token alone.
+        let legacy: Map<String, Value> =
+            serde_json::from_value(json!({"page_access_token": "EAAold"})).unwrap();
+        let rebuilt = core_request(&p.stored, &legacy).unwrap();
+        assert_eq!(
+            rebuilt.session.page_access_token.unwrap().expose(),
+            "EAAold"
+        );
+    }
+
+    #[test]
+    fn every_platforms_session_is_sealed_whole() {
+        let mut v = documented();
+        v["platform"] = json!("whatsapp");
+        v["recipient"] = json!("16505550101");
+        v["session"] =
+            json!({"access_token": "EAAwa-secret", "phone_number_id": "106540352242922"});
+        let p = parse(&body(v), &UrlPolicy::default()).unwrap();
+        assert_eq!(p.platform, "whatsapp");
+        let stored = Value::Object(p.stored.clone()).to_string();
+        assert!(!stored.contains("EAAwa-secret"), "{stored}");
+        assert_eq!(p.secrets["session"]["phone_number_id"], "106540352242922");
+        let rebuilt = core_request(&p.stored, &p.secrets).unwrap();
+        assert_eq!(rebuilt.platform, "whatsapp");
+        assert_eq!(
+            rebuilt.session.phone_number_id.as_deref(),
+            Some("106540352242922")
+        );
+        // Two numbers of one token are two senders (two clients, two paces).
+        let mut other = documented();
+        other["platform"] = json!("whatsapp");
+        other["recipient"] = json!("16505550101");
+        other["session"] = json!({"access_token": "EAAwa-secret", "phone_number_id": "999"});
+        let q = parse(&body(other), &UrlPolicy::default()).unwrap();
+        assert_ne!(
+            canonical_json(&p.client_material),
+            canonical_json(&q.client_material)
         );
     }
 
@@ -424,8 +518,17 @@ mod tests {
         assert_eq!(e.code, ApiErrorCode::InvalidParameter);
         assert_eq!(e.details.unwrap()["param"], "audio_ulr");
         let mut v = documented();
-        v["platform"] = json!("telegram");
+        v["platform"] = json!("slack");
         assert_eq!(code(&body(v)).code, ApiErrorCode::UnprocessableEntity);
+        let mut v = documented();
+        v["platform"] = json!("telegram");
+        let e = code(&body(v));
+        assert_eq!(
+            e.details.unwrap()["param"],
+            "session.bot_token",
+            "{}",
+            e.message
+        );
         let mut v = documented();
         v["session"] = json!({});
         let e = code(&body(v));

@@ -342,16 +342,34 @@ impl ClientPool {
         &self.targets
     }
 
-    /// The client of `page_key`, built from `builder` (the job's token and options) the first time.
-    pub fn get(&self, page_key: &str, mode: Mode, builder: ClientBuilder) -> svara::Result<Client> {
+    /// The client of `page_key`, built from `builder` (the job's session and options) the
+    /// first time, aimed at the mode's target: test keys send every platform to the built-in
+    /// emulator (one port serves all four APIs); live keys send Meta's platforms to the live
+    /// Graph URL (Instagram Login keeps graph.instagram.com unless `SVARA_GRAPH_URL` is set) and
+    /// Telegram to the Bot API (`SVARA_TELEGRAM_URL` or api.telegram.org, the core's default).
+    pub fn get(
+        &self,
+        page_key: &str,
+        mode: Mode,
+        platform: svara::Platform,
+        builder: ClientBuilder,
+    ) -> svara::Result<Client> {
         let mut map = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         if let Some((client, used)) = map.get_mut(page_key) {
             *used = now;
             return Ok(client.clone());
         }
+        let target = self.targets.for_mode(mode);
+        let builder = match (mode, platform) {
+            (Mode::Test, _) => builder.graph_url(target).telegram_url(target),
+            (Mode::Live, svara::Platform::Telegram) => builder,
+            (Mode::Live, svara::Platform::Instagram) if target == svara::DEFAULT_GRAPH_URL => {
+                builder
+            }
+            (Mode::Live, _) => builder.graph_url(target),
+        };
         let client = builder
-            .graph_url(self.targets.for_mode(mode))
             .sends_per_second(CORE_CALLS_PER_SECOND)
             .before_request(hook)
             .on_retry(on_retry)
@@ -387,16 +405,31 @@ mod tests {
         assert_eq!(t.for_mode(Mode::Live), "https://graph.facebook.com");
         let pool = ClientPool::new(t);
         let a = pool
-            .get("pg_a", Mode::Test, Client::builder("EAAtoken"))
+            .get(
+                "pg_a",
+                Mode::Test,
+                svara::Platform::Messenger,
+                Client::builder("EAAtoken"),
+            )
             .unwrap();
         assert_eq!(a.config().graph_url, "http://127.0.0.1:1");
         let b = pool
-            .get("pg_b", Mode::Live, Client::builder("EAAtoken"))
+            .get(
+                "pg_b",
+                Mode::Live,
+                svara::Platform::Messenger,
+                Client::builder("EAAtoken"),
+            )
             .unwrap();
         assert_eq!(b.config().graph_url, "https://graph.facebook.com");
         // The same Page gets the same client (one pool, one limiter).
-        pool.get("pg_a", Mode::Test, Client::builder("EAAtoken"))
-            .unwrap();
+        pool.get(
+            "pg_a",
+            Mode::Test,
+            svara::Platform::Messenger,
+            Client::builder("EAAtoken"),
+        )
+        .unwrap();
         assert_eq!(pool.len(), 2);
     }
 }

@@ -1,4 +1,5 @@
-//! One fetch, one conversion and one upload per distinct audio per Page, as `send_many` does:
+//! One fetch, one conversion and one upload per distinct audio per sender (Page, Instagram
+//! account, WhatsApp number), as `send_many` does:
 //! the same `audio_url` is downloaded once (for a few minutes), the same bytes (by SHA-256) are
 //! converted once per set of options, and uploaded once per Page as a reusable attachment that
 //! every recipient's send then names. Concurrent jobs wait for the one computation in flight
@@ -182,10 +183,17 @@ pub struct Media {
     metrics: Arc<crate::metrics::Metrics>,
 }
 
+/// Everything that changes what `prepare` makes: the target format and the platform's byte
+/// limit too (the same recording is M4A/AAC for Messenger and Ogg/Opus for WhatsApp).
 fn options_key(o: &PrepareOptions) -> String {
     format!(
-        "{}:{}:{}:{:?}",
-        o.bitrate, o.keep_stereo, o.fast_encode, o.max_duration
+        "{}:{}:{}:{}:{:?}:{}",
+        o.format.as_str(),
+        o.bitrate,
+        o.keep_stereo,
+        o.fast_encode,
+        o.max_duration,
+        o.max_bytes
     )
 }
 
@@ -262,7 +270,9 @@ impl Media {
             .map_err(|_| stopped())?
     }
 
-    async fn prepare(
+    /// The prepared audio of `audio` under `options`: fetched and converted only if no job
+    /// did it already (Telegram's sends carry these bytes; the others upload them once).
+    pub async fn prepare(
         &self,
         platform: &str,
         audio: &AudioBytes,

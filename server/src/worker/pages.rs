@@ -47,6 +47,11 @@ impl PageIds {
         if let Some(id) = &client.config().page_id {
             return Some(id.clone());
         }
+        if client.platform() != svara::Platform::Messenger {
+            // Only Messenger's receipts name the Page; the other senders are paced under the
+            // keyed hash of their session.
+            return None;
+        }
         if let Some(id) = self
             .known
             .lock()

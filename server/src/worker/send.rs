@@ -15,7 +15,7 @@ use crate::store::jobs::{Claimed, Sent};
 use crate::store::uploads;
 use serde_json::{Map, Value};
 use std::time::Duration;
-use svara::{Error, ErrorCode};
+use svara::{Error, ErrorCode, Reuse};
 
 /// Claims of one job before a Page pause stops being waited out.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -23,7 +23,7 @@ pub const MAX_ATTEMPTS: i64 = 10;
 /// What became of a job.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Messenger accepted it.
+    /// The platform accepted it.
     Sent(Sent),
     /// It failed (never sent again).
     Failed {
@@ -41,6 +41,21 @@ pub enum Outcome {
     },
     /// Another owner holds it now: leave it alone.
     Abandon,
+}
+
+/// The audio a job sends: uploaded already (its status summary), or bytes the send carries.
+enum Prepared {
+    Summary(Value),
+    Bytes(std::sync::Arc<svara::PreparedAudio>),
+}
+
+impl Prepared {
+    fn summary(self) -> Value {
+        match self {
+            Prepared::Summary(v) => v,
+            Prepared::Bytes(p) => super::media::summary(&p),
+        }
+    }
 }
 
 fn failed(error: Error) -> Outcome {
@@ -79,7 +94,8 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
     let Some(mode) = Mode::parse(&job.mode) else {
         return failed(unreadable("key mode"));
     };
-    let client = match w.clients.get(&job.page_key, mode, builder) {
+    let platform = svara::Platform::parse(&job.platform).unwrap_or_default();
+    let client = match w.clients.get(&job.page_key, mode, platform, builder) {
         Ok(c) => c,
         Err(e) => return failed(e),
     };
@@ -126,37 +142,63 @@ pub async fn process(w: &Shared, job: &Claimed, ctx: &JobContext) -> Outcome {
                     None => return failed(unreadable("audio URL")),
                 },
             };
-            match w
-                .state
-                .media
-                .attachment(
-                    &job.platform,
-                    &job.page_key,
-                    &client,
-                    &source,
-                    &options.prepare,
-                )
-                .await
-            {
-                Ok(up) => (up.attachment_id, Some(up.summary)),
-                Err(e) => return not_written(w.state.store.now_ms(), job, e, None),
+            if platform.spec().reuse == Reuse::FirstSend {
+                // Telegram has no upload-only call: the send carries the (cached) prepared bytes.
+                match w
+                    .state
+                    .media
+                    .prepare(&job.platform, &source, &options.prepare)
+                    .await
+                {
+                    Ok(p) => (String::new(), Some(Prepared::Bytes(p))),
+                    Err(e) => return not_written(w.state.store.now_ms(), job, e, None),
+                }
+            } else {
+                match w
+                    .state
+                    .media
+                    .attachment(
+                        &job.platform,
+                        &job.page_key,
+                        &client,
+                        &source,
+                        &options.prepare,
+                    )
+                    .await
+                {
+                    Ok(up) => (up.attachment_id, Some(Prepared::Summary(up.summary))),
+                    Err(e) => return not_written(w.state.store.now_ms(), job, e, None),
+                }
             }
         }
     };
 
-    let sent = CURRENT
-        .scope(
-            ctx.clone(),
-            client.send_attachment(&job.recipient, &attachment_id, &options),
-        )
-        .await;
+    let sent = match &audio {
+        Some(Prepared::Bytes(prepared)) => {
+            CURRENT
+                .scope(
+                    ctx.clone(),
+                    client.send_prepared(&job.recipient, prepared, &options),
+                )
+                .await
+        }
+        _ => {
+            CURRENT
+                .scope(
+                    ctx.clone(),
+                    client.send_attachment(&job.recipient, &attachment_id, &options),
+                )
+                .await
+        }
+    };
+    let audio = audio.map(Prepared::summary);
     if let Some(at) = ctx.written_at() {
         w.state.metrics.send_call(&job.platform, at.elapsed());
     }
     match sent {
         Ok(r) => Outcome::Sent(Sent {
             message_id: r.message_id,
-            attachment_id: Some(attachment_id),
+            attachment_id: r.attachment_id.or(Some(attachment_id)),
             audio: audio.map(|a| a.to_string()),
         }),
         Err(e) => match ctx.refusal() {

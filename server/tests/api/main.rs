@@ -8,6 +8,7 @@ mod live;
 mod load;
 mod metrics;
 mod openapi;
+mod platforms;
 mod postgres;
 mod receipts;
 mod scale;

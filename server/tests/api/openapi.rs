@@ -76,11 +76,11 @@ fn schemas_are_the_shapes_the_code_sends() {
         .map(|c| c.as_str().to_owned())
         .collect();
     assert_eq!(listed, ours);
-    // The body: the core's fields, less the three refused over HTTP, plus the server's own.
+    // The body: the core's fields, less the four refused over HTTP, plus the server's own.
     let mut expected: BTreeSet<String> = svara_server::api::send_body::core_fields()
         .into_iter()
         .collect();
-    for refused in ["audio_path", "audio", "graph_url"] {
+    for refused in ["audio_path", "audio", "graph_url", "telegram_url"] {
         assert!(expected.remove(refused), "{refused}");
     }
     expected.extend(

@@ -1,24 +1,20 @@
-//! Meta's `(code, error_subcode)` -> Svara [`ErrorCode`]: the one table that decides what a
-//! Graph API error means, whether it may be retried, and what to tell the caller.
+//! Meta's `(code, error_subcode)` -> Svara [`ErrorCode`] for the Messenger Send API: the one
+//! table that decides what a Graph error means, whether it may be retried, and what to tell
+//! the caller. Instagram's table adds its own rows in front of this one.
 //!
 //! Mapped on the pair, never on `code` alone (100 means both "no such user" and "could not
-//! fetch"). Source: `../shared/reference/messenger-send-api.md` section 4.2; rows marked "none"
-//! there got the nearest Svara code, noted in the `why` column below.
+//! fetch"). Source: Messenger Platform "Common Error Codes",
+//! <https://developers.facebook.com/docs/messenger-platform/error-codes> (copied with its
+//! history in `../shared/reference/messenger-send-api.md` section 4.2, D-ERR); rows marked
+//! "none" there got the nearest Svara code, noted in the comments below.
 
 use crate::error::{ErrorCode, GraphError};
-
-/// Whether a Graph error may be retried automatically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Never: retrying cannot help or risks a duplicate.
-    No,
-    /// Yes, after a backoff (rate limits, temporary failures).
-    Yes,
-}
+use crate::platform::meta::Meaning;
+use crate::platform::{Retry, SendContext};
 
 /// Which subcodes a row matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sub {
+pub(crate) enum Sub {
     /// Exactly this subcode.
     Is(i64),
     /// No subcode at all.
@@ -28,7 +24,7 @@ enum Sub {
 }
 
 /// One row: `(code, subcode) -> (ErrorCode, retry, what it means)`.
-struct Row {
+pub(crate) struct Row {
     code: i64,
     sub: Sub,
     error: ErrorCode,
@@ -36,7 +32,13 @@ struct Row {
     what: &'static str,
 }
 
-const fn row(code: i64, sub: Sub, error: ErrorCode, retry: Retry, what: &'static str) -> Row {
+pub(crate) const fn row(
+    code: i64,
+    sub: Sub,
+    error: ErrorCode,
+    retry: Retry,
+    what: &'static str,
+) -> Row {
     Row {
         code,
         sub,
@@ -51,9 +53,9 @@ use Retry::{No, Yes};
 use Sub::{Absent, Any, Is};
 
 /// The table, first match wins (specific subcodes come before `Any`).
-/// (100, no subcode) is decided by [`classify_graph_error`] from the request and the message.
+/// (100, no subcode) is decided by [`classify`] from the request and the message.
 #[rustfmt::skip]
-const TABLE: &[Row] = &[
+pub(crate) const TABLE: &[Row] = &[
     row(190, Any, E::InvalidToken, No, "Meta rejected the Page access token: it is invalid, expired or revoked"),
     row(102, Any, E::InvalidToken, No, "Meta rejected the API session of this Page access token"),
     row(104, Any, E::InvalidToken, No, "Meta received no access token with the request"),
@@ -101,6 +103,18 @@ const TABLE: &[Row] = &[
     row(2022, Any, E::ApiError, No, "Commerce messages are disabled for this Page after a policy violation"),
 ];
 
+/// The first row of `table` that matches `g`.
+pub(crate) fn lookup(table: &[Row], g: &GraphError) -> Option<Meaning> {
+    table.iter().find_map(|r| {
+        let sub_ok = match r.sub {
+            Is(s) => g.subcode == Some(s),
+            Absent => g.subcode.is_none(),
+            Any => true,
+        };
+        (r.code == g.code && sub_ok).then_some((r.error, r.retry, r.what))
+    })
+}
+
 /// Tags Meta retired on 2026-04-27; requests carrying them get a bare `(#100)`.
 pub const RETIRED_TAGS: &[&str] = &[
     "CONFIRMED_EVENT_UPDATE",
@@ -108,18 +122,8 @@ pub const RETIRED_TAGS: &[&str] = &[
     "POST_PURCHASE_UPDATE",
 ];
 
-/// What was sent, for the rows whose meaning depends on it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestContext {
-    /// The request carried a tag from [`RETIRED_TAGS`].
-    pub retired_tag: bool,
-}
-
 /// The Svara code, retry class and explanation of a Graph error.
-pub fn classify_graph_error(
-    g: &GraphError,
-    ctx: RequestContext,
-) -> (ErrorCode, Retry, &'static str) {
+pub(crate) fn classify(g: &GraphError, ctx: SendContext) -> Meaning {
     if g.code == 100 && g.subcode.is_none() {
         let m = g.message.to_ascii_lowercase();
         if ctx.retired_tag || m.contains("tag") {
@@ -138,15 +142,8 @@ pub fn classify_graph_error(
             );
         }
     }
-    for r in TABLE {
-        let sub_ok = match r.sub {
-            Is(s) => g.subcode == Some(s),
-            Absent => g.subcode.is_none(),
-            Any => true,
-        };
-        if r.code == g.code && sub_ok {
-            return (r.error, r.retry, r.what);
-        }
+    if let Some(m) = lookup(TABLE, g) {
+        return m;
     }
     if g.is_transient == Some(true) {
         return (E::TemporaryFailure, Yes, "Meta reported a transient error");
@@ -173,36 +170,30 @@ mod tests {
 
     #[test]
     fn pair_not_code_decides() {
-        let ctx = RequestContext::default();
+        let ctx = SendContext::default();
         assert_eq!(
-            classify_graph_error(&g(100, Some(2018001), ""), ctx).0,
+            classify(&g(100, Some(2018001), ""), ctx).0,
             E::RecipientNotFound
         );
         assert_eq!(
-            classify_graph_error(&g(100, Some(2018008), ""), ctx).0,
+            classify(&g(100, Some(2018008), ""), ctx).0,
             E::AudioFetchFailed
         );
         assert_eq!(
-            classify_graph_error(&g(100, Some(2018109), ""), ctx).0,
+            classify(&g(100, Some(2018109), ""), ctx).0,
             E::AudioTooLarge
         );
-        assert_eq!(classify_graph_error(&g(613, Some(2018338), ""), ctx).1, No);
-        assert_eq!(classify_graph_error(&g(613, None, ""), ctx).1, Yes);
+        assert_eq!(classify(&g(613, Some(2018338), ""), ctx).1, No);
+        assert_eq!(classify(&g(613, None, ""), ctx).1, Yes);
+        assert_eq!(classify(&g(1, None, ""), ctx).0, E::TemporaryFailure);
+        assert_eq!(classify(&g(1, Some(99), ""), ctx).0, E::PermissionDenied);
         assert_eq!(
-            classify_graph_error(&g(1, None, ""), ctx).0,
-            E::TemporaryFailure
-        );
-        assert_eq!(
-            classify_graph_error(&g(1, Some(99), ""), ctx).0,
-            E::PermissionDenied
-        );
-        assert_eq!(
-            classify_graph_error(&g(100, None, "x"), RequestContext { retired_tag: true }).0,
+            classify(&g(100, None, "x"), SendContext { retired_tag: true }).0,
             E::MessageNotAllowed
         );
         let mut t = g(9999, None, "");
         t.is_transient = Some(true);
-        assert_eq!(classify_graph_error(&t, ctx).0, E::TemporaryFailure);
-        assert_eq!(classify_graph_error(&g(9999, None, ""), ctx).0, E::ApiError);
+        assert_eq!(classify(&t, ctx).0, E::TemporaryFailure);
+        assert_eq!(classify(&g(9999, None, ""), ctx).0, E::ApiError);
     }
 }
