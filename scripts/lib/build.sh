@@ -7,7 +7,7 @@
 #     CARGO_BUILD_TARGET, so cargo and maturin use that tree too;
 #   - one set of features: workspace-hack/ (maturin and napi each build one package, and
 #     cargo unifies features per invocation).
-# `timed` prints how long each build took and warns when maturin or napi compiled the core
+# `timed` prints how long each build took and fails when maturin or napi compiled the core
 # again, which means one of the three drifted.
 
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
@@ -18,7 +18,7 @@ SVARA_BIN="$BUILD_DIR/svara"
 PY_VENV="${PY_VENV:-$PWD/target/venv}"
 NODE_APP="${NODE_APP:-$PWD/target/demo-node}"
 
-# timed LABEL reuse|first CMD...: runs CMD and says how long it took; with `reuse`, warns when it
+# timed LABEL reuse|first CMD...: runs CMD and says how long it took; with `reuse`, fails when it
 # compiled the svara core crate (it should have found it built). With SHOW=REGEX only the
 # matching lines of CMD's output are shown (all of it when CMD fails).
 timed() {
@@ -36,9 +36,14 @@ timed() {
   set -e
   if [ "$status" -ne 0 ] && [ -n "${SHOW:-}" ]; then cat "$log"; fi
   echo "$label took $(( $(date +%s) - start )) s"
-  if [ "$expect" = reuse ] && grep -Eq 'Compiling svara v[0-9.]+ \(' "$log"; then
-    echo "WARNING: $label compiled the svara core again instead of reusing the shared build" \
-         "(compare \`cargo tree -e features\` of the front ends; see workspace-hack/Cargo.toml)." >&2
+  if [ "$status" -eq 0 ] && [ "$expect" = reuse ] && grep -Eq 'Compiling svara v[0-9.]+ \(' "$log"; then
+    echo "$label compiled the svara core again instead of reusing the shared build: a shared" \
+         "crate resolved other features (compare \`cargo tree -e features -e normal,dev\` of the" \
+         "workspace with that of the front end; add the difference to workspace-hack/Cargo.toml)." >&2
+    if [ "${SVARA_ALLOW_REBUILD:-0}" != 1 ]; then
+      echo "FAILED: the one-build rule (SVARA_ALLOW_REBUILD=1 makes this a warning)." >&2
+      status=1
+    fi
   fi
   rm -f "$log"
   return "$status"
