@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 use std::time::Duration;
-use svara_server::{KeySetup, MessengerSettings, Secret, ServerConfig, UrlPolicy};
+use svara_server::{KeySetup, MetaWebhookSettings, Secret, ServerConfig, UrlPolicy};
 
 /// Arguments of `svara serve`.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,9 @@ Environment: SVARA_API_KEYS (comma-separated), SVARA_SECRET_KEY (seals queued Pa
 webhook secrets; else a 0600 key file in the data folder; every process on one database needs the
 same), SVARA_GRAPH_URL (Graph URL of live keys), SVARA_ALLOW_PRIVATE_URLS=1, SVARA_DATABASE_URL,
 SVARA_DATA_DIR, SVARA_MESSENGER_APP_SECRET and SVARA_MESSENGER_VERIFY_TOKEN (Messenger's receipts
-at /webhooks/messenger), SVARA_METRICS_TOKEN (a Bearer token for GET /metrics), RUST_LOG.")]
+at /webhooks/messenger), SVARA_WHATSAPP_APP_SECRET and SVARA_WHATSAPP_VERIFY_TOKEN (WhatsApp's
+statuses at /webhooks/whatsapp; default: the Messenger ones), SVARA_METRICS_TOKEN (a Bearer token
+for GET /metrics), RUST_LOG.")]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -103,9 +105,16 @@ fn config(args: &Args) -> ServerConfig {
             allow_private,
             ..UrlPolicy::default()
         },
-        messenger: MessengerSettings {
+        messenger: MetaWebhookSettings {
             app_secret: secret_env("SVARA_MESSENGER_APP_SECRET"),
             verify_token: secret_env("SVARA_MESSENGER_VERIFY_TOKEN"),
+        },
+        // One Meta app often serves both products: WhatsApp's variables default to Messenger's.
+        whatsapp: MetaWebhookSettings {
+            app_secret: secret_env("SVARA_WHATSAPP_APP_SECRET")
+                .or_else(|| secret_env("SVARA_MESSENGER_APP_SECRET")),
+            verify_token: secret_env("SVARA_WHATSAPP_VERIFY_TOKEN")
+                .or_else(|| secret_env("SVARA_MESSENGER_VERIFY_TOKEN")),
         },
         metrics_token: secret_env("SVARA_METRICS_TOKEN"),
         ..ServerConfig::default()

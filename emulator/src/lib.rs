@@ -60,4 +60,4 @@ pub use rate_limit::BUC_HEADER;
 pub use server::{Emulator, EmulatorError};
 pub use store::{Attachment, AudioOrigin, Delivery, RecipientLog, Snapshot};
 pub use versions::{NEWEST as NEWEST_GRAPH_VERSION, VERSION_HEADER};
-pub use webhooks::{hub_signature, WebhookConfig, WebhookPost};
+pub use webhooks::{hub_signature, WebhookConfig, WebhookPost, WHATSAPP_BUSINESS_ACCOUNT_ID};

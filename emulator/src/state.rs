@@ -7,7 +7,8 @@ use crate::fetch::Fetcher;
 use crate::people::People;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
-use crate::webhooks::WebhookSender;
+use crate::webhooks::{WebhookSender, WhatsappNumber};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Everything a handler needs.
@@ -56,19 +57,45 @@ impl AppState {
     }
 
     /// The person read every message they got: one `message_reads` per Page that messaged
-    /// them (or only `page`). False without a webhook URL.
+    /// them (or only `page`); for WhatsApp, one body of `read` statuses per business number,
+    /// naming its messages. (Telegram tells bots nothing of reads.) False without a webhook
+    /// URL.
     pub(crate) fn mark_read(&self, psid: &str, page: Option<&str>) -> bool {
-        let mut pages: Vec<String> = self
-            .store
-            .snapshot()
+        let snapshot = self.store.snapshot();
+        let got: Vec<_> = snapshot
             .messages_for(psid)
             .iter()
+            .filter(|d| page.is_none_or(|want| want == d.page_id))
+            .collect();
+        let mut pages: Vec<String> = got
+            .iter()
+            .filter(|d| d.platform != "whatsapp" && d.platform != "telegram")
             .map(|d| d.page_id.clone())
-            .filter(|p| page.is_none_or(|want| want == p))
             .collect();
         pages.sort();
         pages.dedup();
-        self.webhooks.read(psid, pages)
+        let mut numbers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for d in got.iter().filter(|d| d.platform == "whatsapp") {
+            numbers
+                .entry(d.page_id.clone())
+                .or_default()
+                .push(d.message_id.clone());
+        }
+        let mut posted = self.webhooks.read(psid, pages);
+        for (phone_number_id, wamids) in numbers {
+            let display_phone_number = self
+                .config
+                .whatsapp
+                .number(&phone_number_id)
+                .map(|n| n.display_phone_number.clone())
+                .unwrap_or_default();
+            let number = WhatsappNumber {
+                phone_number_id,
+                display_phone_number,
+            };
+            posted |= self.webhooks.whatsapp_read(&number, psid, wamids);
+        }
+        posted
     }
 }
 

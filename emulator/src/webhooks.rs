@@ -7,6 +7,15 @@
 //! `X-Hub-Signature-256: sha256=HEX(HMAC-SHA256(app_secret, body))` over the exact bytes sent.
 //! An endpoint that does not answer 2xx is retried (Meta retries too), a few times with
 //! growing waits. Every post is recorded (`GET /__emulator/webhooks`).
+//!
+//! WhatsApp's Cloud API reports the same moments as message statuses: a `delivered` status
+//! `delivery_delay` after a message is accepted and a `read` one when the person reads (as
+//! above), posted to `whatsapp_url` (or `url`) in Meta's shape: `{"object":
+//! "whatsapp_business_account","entry":[{"id","changes":[{"field":"messages","value":{
+//! "messaging_product":"whatsapp","metadata":{"display_phone_number","phone_number_id"},
+//! "statuses":[{"id":WAMID,"status","timestamp","recipient_id"}]}}]}]}`, signed the same way.
+//! (The real API also posts a `sent` status first; the emulator leaves it out, a send's answer
+//! already says so.)
 
 use crate::config::Secret;
 use crate::duration::HumanDuration;
@@ -40,6 +49,9 @@ pub struct WebhookConfig {
     pub max_attempts: u32,
     /// Time the endpoint has to answer (default 5 s).
     pub timeout: HumanDuration,
+    /// Where WhatsApp's status events go (a WhatsApp Business Account's callback URL); unset:
+    /// `url`.
+    pub whatsapp_url: Option<String>,
 }
 
 impl Default for WebhookConfig {
@@ -52,6 +64,7 @@ impl Default for WebhookConfig {
             include_mids: true,
             max_attempts: 5,
             timeout: HumanDuration::secs(5),
+            whatsapp_url: None,
         }
     }
 }
@@ -59,13 +72,15 @@ impl Default for WebhookConfig {
 /// One event the emulator posted (or tried to).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookPost {
-    /// `message_deliveries` or `message_reads`.
+    /// `message_deliveries` or `message_reads` (Messenger); `statuses.delivered` or
+    /// `statuses.read` (WhatsApp).
     pub field: String,
-    /// The Page.
+    /// The Page (WhatsApp: the business number's `phone_number_id`).
     pub page_id: String,
-    /// The person.
+    /// The person (WhatsApp: their `wa_id`).
     pub psid: String,
-    /// `delivery.mids` (empty for reads and watermark-only deliveries).
+    /// `delivery.mids` (empty for reads and watermark-only deliveries); WhatsApp: the `wamid`s
+    /// of the statuses.
     pub mids: Vec<String>,
     /// The watermark (Unix ms).
     pub watermark: u64,
@@ -190,10 +205,118 @@ impl WebhookSender {
         });
         true
     }
+
+    /// A WhatsApp message was accepted: its `delivered` status (and `read`) follow, if
+    /// configured.
+    pub(crate) fn whatsapp_accepted(&self, number: &WhatsappNumber, wa_id: &str, wamid: &str) {
+        let Some(inner) = self.inner.clone() else {
+            return;
+        };
+        let Some(delay) = inner.config.delivery_delay else {
+            return;
+        };
+        let (number, wa_id, wamids) = (number.clone(), wa_id.to_owned(), vec![wamid.to_owned()]);
+        inner.runtime.clone().spawn(async move {
+            tokio::time::sleep(delay.0).await;
+            post_statuses(&inner, "delivered", &number, &wa_id, wamids.clone()).await;
+            if let Some(read) = inner.config.read_delay {
+                tokio::time::sleep(read.0).await;
+                post_statuses(&inner, "read", &number, &wa_id, wamids).await;
+            }
+        });
+    }
+
+    /// The person `wa_id` read the messages `wamids` of `number`: one body of `read` statuses,
+    /// posted in the background. False when no webhook URL is configured.
+    pub(crate) fn whatsapp_read(
+        &self,
+        number: &WhatsappNumber,
+        wa_id: &str,
+        wamids: Vec<String>,
+    ) -> bool {
+        let Some(inner) = self.inner.clone() else {
+            return false;
+        };
+        let (number, wa_id) = (number.clone(), wa_id.to_owned());
+        inner.runtime.clone().spawn(async move {
+            post_statuses(&inner, "read", &number, &wa_id, wamids).await;
+        });
+        true
+    }
 }
+
+/// The business number a WhatsApp status is about.
+#[derive(Debug, Clone)]
+pub(crate) struct WhatsappNumber {
+    /// `metadata.phone_number_id`.
+    pub phone_number_id: String,
+    /// `metadata.display_phone_number`.
+    pub display_phone_number: String,
+}
+
+/// The WhatsApp Business Account id of the emulated numbers (`entry[].id`; the one of Meta's
+/// webhook samples).
+pub const WHATSAPP_BUSINESS_ACCOUNT_ID: &str = "102290129340398";
 
 fn now_ms() -> u64 {
     crate::state::now_ms()
+}
+
+async fn post_statuses(
+    inner: &Inner,
+    status: &str,
+    number: &WhatsappNumber,
+    wa_id: &str,
+    wamids: Vec<String>,
+) {
+    let now = now_ms();
+    let statuses: Vec<serde_json::Value> = wamids
+        .iter()
+        .map(|id| {
+            json!({
+                "id": id,
+                "status": status,
+                "timestamp": (now / 1000).to_string(),
+                "recipient_id": wa_id,
+            })
+        })
+        .collect();
+    let body = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": WHATSAPP_BUSINESS_ACCOUNT_ID,
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {
+                        "display_phone_number": number.display_phone_number,
+                        "phone_number_id": number.phone_number_id,
+                    },
+                    "statuses": statuses,
+                },
+            }],
+        }],
+    })
+    .to_string();
+    let record = WebhookPost {
+        field: format!("statuses.{status}"),
+        page_id: number.phone_number_id.clone(),
+        psid: wa_id.to_owned(),
+        mids: wamids,
+        watermark: now,
+        attempts: 0,
+        status: None,
+        delivered: false,
+    };
+    let url = inner
+        .config
+        .whatsapp_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or(&inner.config.url)
+        .to_owned();
+    deliver(inner, &url, body, record).await;
 }
 
 async fn post(inner: &Inner, field: &str, page: &str, psid: &str, mids: Vec<String>) {
@@ -224,8 +347,7 @@ async fn post(inner: &Inner, field: &str, page: &str, psid: &str, mids: Vec<Stri
         "entry": [{"id": page, "time": now, "messaging": [item]}],
     })
     .to_string();
-    let signature = hub_signature(inner.secret.expose(), body.as_bytes());
-    let mut record = WebhookPost {
+    let record = WebhookPost {
         field: field.to_owned(),
         page_id: page.to_owned(),
         psid: psid.to_owned(),
@@ -235,12 +357,18 @@ async fn post(inner: &Inner, field: &str, page: &str, psid: &str, mids: Vec<Stri
         status: None,
         delivered: false,
     };
+    deliver(inner, &inner.config.url, body, record).await;
+}
+
+/// Posts `body`, signed, to `url` until a 2xx or `max_attempts`, and records it.
+async fn deliver(inner: &Inner, url: &str, body: String, mut record: WebhookPost) {
+    let signature = hub_signature(inner.secret.expose(), body.as_bytes());
     let mut wait = Duration::from_millis(500);
     while record.attempts < inner.config.max_attempts.max(1) {
         record.attempts += 1;
         let sent = inner
             .client
-            .post(&inner.config.url)
+            .post(url)
             .header("content-type", "application/json")
             .header("x-hub-signature-256", &signature)
             .body(body.clone())
@@ -264,8 +392,10 @@ async fn post(inner: &Inner, field: &str, page: &str, psid: &str, mids: Vec<Stri
     }
     tracing::info!(
         target: "svara_emulator",
-        "webhook {field} page={page} recipient={} -> {}",
-        psid.chars().take(32).collect::<String>(),
+        "webhook {} page={} recipient={} -> {}",
+        record.field,
+        record.page_id,
+        record.psid.chars().take(32).collect::<String>(),
         match (record.delivered, record.status) {
             (true, Some(s)) => format!("{s}"),
             (false, Some(s)) => format!("{s} after {} attempts", record.attempts),

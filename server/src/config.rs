@@ -164,9 +164,11 @@ pub struct ServerConfig {
     /// Outbound webhooks.
     pub webhooks: WebhookSettings,
     /// Messenger's webhook (delivery and read receipts).
-    pub messenger: MessengerSettings,
+    pub messenger: MetaWebhookSettings,
+    /// WhatsApp's webhook (`delivered` and `read` message statuses).
+    pub whatsapp: MetaWebhookSettings,
     /// Receipts of test mode: the built-in emulator reports notes delivered (and read) to this
-    /// server's `/webhooks/messenger`, as Meta does for live ones.
+    /// server's `/webhooks/messenger` and `/webhooks/whatsapp`, as Meta does for live ones.
     pub test_receipts: TestReceipts,
     /// When set, `GET /metrics` wants `Authorization: Bearer <token>` (`SVARA_METRICS_TOKEN`).
     pub metrics_token: Option<Secret>,
@@ -213,14 +215,15 @@ impl Default for WebhookSettings {
     }
 }
 
-/// Messenger's webhook: Meta posts `message_deliveries` and `message_reads` signed with the
-/// app secret.
+/// One of Meta's webhooks: Messenger's (`message_deliveries`, `message_reads`) or WhatsApp's
+/// (message `statuses`), signed with the Meta app's secret.
 #[derive(Debug, Clone, Default)]
-pub struct MessengerSettings {
-    /// The Meta app's secret (`SVARA_MESSENGER_APP_SECRET`): checks `X-Hub-Signature-256`.
-    /// Without it live receipts are refused (401).
+pub struct MetaWebhookSettings {
+    /// The Meta app's secret (`SVARA_MESSENGER_APP_SECRET`, `SVARA_WHATSAPP_APP_SECRET`):
+    /// checks `X-Hub-Signature-256`. Without it live receipts are refused (401).
     pub app_secret: Option<Secret>,
-    /// `hub.verify_token` of the subscription handshake (`SVARA_MESSENGER_VERIFY_TOKEN`).
+    /// `hub.verify_token` of the subscription handshake (`SVARA_MESSENGER_VERIFY_TOKEN`,
+    /// `SVARA_WHATSAPP_VERIFY_TOKEN`).
     pub verify_token: Option<Secret>,
 }
 
@@ -259,7 +262,8 @@ impl Default for ServerConfig {
             test_emulator: test_mode_emulator(),
             fsync_commits: true,
             webhooks: WebhookSettings::default(),
-            messenger: MessengerSettings::default(),
+            messenger: MetaWebhookSettings::default(),
+            whatsapp: MetaWebhookSettings::default(),
             test_receipts: TestReceipts::default(),
             metrics_token: None,
         }

@@ -30,7 +30,7 @@ pub mod webhooks_out;
 pub mod worker;
 
 pub use config::{
-    test_mode_emulator, Backend, Limits, MessengerSettings, Secret, ServerConfig, TestReceipts,
+    test_mode_emulator, Backend, Limits, MetaWebhookSettings, Secret, ServerConfig, TestReceipts,
     WebhookSettings, WorkerSettings, DEFAULT_DATABASE_URL, DEFAULT_DATA_DIR,
     DEFAULT_SENDS_PER_SECOND,
 };

@@ -132,11 +132,11 @@ pub enum StatusValue {
     queued,
     /// A worker holds it (converting, uploading or sending).
     sending,
-    /// Messenger accepted it: `message_id` is set.
+    /// The platform accepted it: `message_id` is set.
     sent,
-    /// Messenger reported it delivered to the person's device (`delivered_at`).
+    /// Messenger or WhatsApp reported it delivered to the person's device (`delivered_at`).
     delivered,
-    /// Messenger reported it read (`read_at`; `delivered_at` is set too).
+    /// Messenger or WhatsApp reported it read (`read_at`; `delivered_at` is set too).
     read,
     /// It was not sent, or may have been (see `error.may_have_been_delivered`).
     failed,
@@ -267,9 +267,9 @@ pub struct VoiceNote {
     pub updated_at: String,
     /// ISO 8601 UTC, once sent.
     pub sent_at: Option<String>,
-    /// ISO 8601 UTC, once Messenger reported it delivered (a delivery receipt).
+    /// ISO 8601 UTC, once Messenger or WhatsApp reported it delivered (a receipt or status).
     pub delivered_at: Option<String>,
-    /// ISO 8601 UTC, once Messenger reported it read (a read receipt).
+    /// ISO 8601 UTC, once Messenger or WhatsApp reported it read.
     pub read_at: Option<String>,
     /// How many times a worker took the job.
     pub attempts: i64,

@@ -215,7 +215,8 @@ pub async fn start(
 
     let addr = listener.local_addr().map_err(StartError::Listener)?;
     // Test mode's receipts: the built-in emulator posts Meta-shaped, signed delivery (and
-    // read) events to this server's own Messenger webhook, with a secret of this process.
+    // read) events to this server's own Messenger and WhatsApp webhooks, with a secret of this
+    // process.
     let test_app_secret = Secret::new(crate::keys::generate("test_app_secret_"));
     let own = if addr.ip().is_unspecified() {
         std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
@@ -224,6 +225,7 @@ pub async fn start(
     };
     config.test_emulator.webhooks = Some(svara_emulator::WebhookConfig {
         url: format!("http://{own}/webhooks/messenger"),
+        whatsapp_url: Some(format!("http://{own}/webhooks/whatsapp")),
         app_secret: Some(svara_emulator::Secret(test_app_secret.expose().to_owned())),
         delivery_delay: config
             .test_receipts

@@ -482,6 +482,14 @@ impl EmulatorConfig {
                     w.url
                 )));
             }
+            if let Some(wa) = &w.whatsapp_url {
+                let parsed = url::Url::parse(wa).ok();
+                if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                    return Err(ConfigError::Invalid(format!(
+                        "webhooks.whatsapp_url {wa:?} is not an http(s) URL (the WhatsApp Business Account's webhook endpoint; remove it to use webhooks.url)"
+                    )));
+                }
+            }
             if w.app_secret.is_none() && self.app_secret.is_none() {
                 return Err(ConfigError::Invalid(
                     "webhooks need a secret to sign with: set webhooks.app_secret (or app_secret)"
@@ -602,7 +610,8 @@ impl EmulatorConfig {
     }
 
     /// Posts Messenger webhook events (delivery receipts 200 ms after each accepted message,
-    /// read receipts on request) to `url`, signed with `app_secret`.
+    /// read receipts on request) and WhatsApp's `delivered`/`read` statuses to `url`, signed
+    /// with `app_secret`.
     pub fn with_webhooks(mut self, url: &str, app_secret: &str) -> Self {
         self.webhooks = Some(crate::webhooks::WebhookConfig {
             url: url.to_owned(),

@@ -32,6 +32,7 @@ use crate::request::{read_params, Params};
 use crate::routes::pipeline::log_line;
 use crate::state::{now_ms, AppState};
 use crate::store::{Attachment, AudioOrigin, Delivery};
+use crate::webhooks::WhatsappNumber;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -568,6 +569,14 @@ fn send(
         served_version: String::new(),
         received_at_ms: now_ms(),
     });
+    state.webhooks.whatsapp_accepted(
+        &WhatsappNumber {
+            phone_number_id: number.phone_number_id.clone(),
+            display_phone_number: number.display_phone_number.clone(),
+        },
+        &to,
+        &message_id,
+    );
     Ok(json!({
         "messaging_product": "whatsapp",
         "contacts": [{ "input": given, "wa_id": to }],

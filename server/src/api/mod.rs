@@ -13,6 +13,7 @@ pub mod webhooks;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::webhooks_in::meta;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -54,7 +55,11 @@ pub fn router(state: AppState) -> Router {
     let inbound = Router::new()
         .route(
             "/webhooks/messenger",
-            get(crate::webhooks_in::messenger::verify).post(crate::webhooks_in::messenger::receive),
+            get(meta::messenger_verify).post(meta::messenger_receive),
+        )
+        .route(
+            "/webhooks/whatsapp",
+            get(meta::whatsapp_verify).post(meta::whatsapp_receive),
         )
         .route_layer(middleware::from_fn_with_state(in_flight, limit_in_flight));
     Router::new()

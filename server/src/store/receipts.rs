@@ -1,9 +1,11 @@
-//! Messenger's delivery and read receipts: each verified webhook body is stored before Meta gets
-//! its 200 (`inbound_events`), then applied by a worker in a transaction of its own. A
-//! `message_deliveries` item marks the notes named by `delivery.mids`, and every earlier note of
-//! that Page and person up to `delivery.watermark`, `delivered`; a `message_reads` item marks
-//! every note up to `read.watermark` `read` (and `delivered`, if no receipt said so). Statuses
-//! only move forward and only notes of the mode whose secret signed the event are touched, so
+//! Messenger's delivery and read receipts and WhatsApp's message statuses: each verified webhook
+//! body is stored before Meta gets its 200 (`inbound_events`), then applied by a worker in a
+//! transaction of its own. A `message_deliveries` item marks the notes named by
+//! `delivery.mids`, and every earlier note of that Page and person up to `delivery.watermark`,
+//! `delivered`; a `message_reads` item marks every note up to `read.watermark` `read` (and
+//! `delivered`, if no receipt said so). A WhatsApp status names one message (`wamid`):
+//! `delivered` marks it delivered, `read` read (and delivered first, if needed). Statuses only
+//! move forward and only notes of the mode whose secret signed the event are touched, so
 //! applying an event twice (Meta retries) changes nothing. An event naming a note whose answer
 //! is still being recorded waits for a few passes.
 
@@ -17,22 +19,24 @@ pub const DEFER_FOR_MS: i64 = 30_000;
 /// Most `mids` read from one item (Meta lists the messages of one delivery, a handful).
 const MAX_MIDS: usize = 1000;
 
-/// Stores a verified body (the 200 follows the commit).
+/// Stores a verified body of `source` (`messenger`, `whatsapp`); the 200 follows the commit.
 pub async fn insert(
     c: &mut AnyConnection,
     id: &str,
+    source: &str,
     mode: &str,
     body: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO inbound_events (id, source, mode, body, received_at, attempts) \
-         VALUES ($1, 'messenger', $2, $3, $4, 0)",
+         VALUES ($1, $5, $2, $3, $4, 0)",
     )
     .bind(id)
     .bind(mode)
     .bind(body)
     .bind(now)
+    .bind(source)
     .execute(&mut *c)
     .await?;
     Ok(())
@@ -61,6 +65,17 @@ pub enum Receipt {
         /// `read.watermark` (Unix ms).
         watermark: i64,
     },
+    /// A WhatsApp message status, `delivered` or `read` (`sent` and `failed` are not applied).
+    Status {
+        /// The business number (`metadata.phone_number_id`).
+        phone_number_id: String,
+        /// The person (`recipient_id`, their `wa_id`).
+        wa_id: String,
+        /// The message (`id`, a `wamid.`).
+        wamid: String,
+        /// `read` rather than `delivered`.
+        read: bool,
+    },
 }
 
 fn id_of(v: &Value, field: &str) -> Option<String> {
@@ -71,15 +86,66 @@ fn id_of(v: &Value, field: &str) -> Option<String> {
     }
 }
 
-/// The receipts of a body: `{"object":"page","entry":[{"messaging":[…]}]}`. Other objects and
-/// event kinds (messages, postbacks, echoes) are ignored.
+/// The receipts of a body: Messenger's `{"object":"page","entry":[{"messaging":[…]}]}` or
+/// WhatsApp's `{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{
+/// "statuses":[…]}}]}]}`. Other objects and event kinds (messages, postbacks, echoes, incoming
+/// WhatsApp messages) are ignored.
 pub fn parse(body: &str) -> Vec<Receipt> {
     let Ok(v) = serde_json::from_str::<Value>(body) else {
         return Vec::new();
     };
-    if v.get("object").and_then(Value::as_str) != Some("page") {
-        return Vec::new();
+    match v.get("object").and_then(Value::as_str) {
+        Some("page") => parse_messenger(&v),
+        Some("whatsapp_business_account") => parse_whatsapp(&v),
+        _ => Vec::new(),
     }
+}
+
+/// A short id: a non-empty string of at most 128 characters (a `wamid` is about 60).
+fn short_id(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() && s.len() <= 128 => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn parse_whatsapp(v: &Value) -> Vec<Receipt> {
+    let mut out = Vec::new();
+    let entries = v.get("entry").and_then(Value::as_array);
+    for entry in entries.into_iter().flatten() {
+        let changes = entry.get("changes").and_then(Value::as_array);
+        for value in changes.into_iter().flatten().filter_map(|c| c.get("value")) {
+            let Some(phone_number_id) =
+                short_id(value.get("metadata").and_then(|m| m.get("phone_number_id")))
+            else {
+                continue;
+            };
+            let statuses = value.get("statuses").and_then(Value::as_array);
+            for st in statuses.into_iter().flatten().take(MAX_MIDS) {
+                let read = match st.get("status").and_then(Value::as_str) {
+                    Some("delivered") => false,
+                    Some("read") => true,
+                    _ => continue,
+                };
+                let (Some(wamid), Some(wa_id)) =
+                    (short_id(st.get("id")), short_id(st.get("recipient_id")))
+                else {
+                    continue;
+                };
+                out.push(Receipt::Status {
+                    phone_number_id: phone_number_id.clone(),
+                    wa_id,
+                    wamid,
+                    read,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn parse_messenger(v: &Value) -> Vec<Receipt> {
     let mut out = Vec::new();
     let entries = v.get("entry").and_then(Value::as_array);
     for entry in entries.into_iter().flatten() {
@@ -132,6 +198,10 @@ pub struct Applied {
     pub delivered: u64,
     /// Notes moved to `read`.
     pub read: u64,
+    /// Of `delivered`, the WhatsApp notes.
+    pub whatsapp_delivered: u64,
+    /// Of `read`, the WhatsApp notes.
+    pub whatsapp_read: u64,
     /// Webhook deliveries queued.
     pub deliveries: usize,
 }
@@ -232,6 +302,53 @@ async fn read(
     Ok(())
 }
 
+/// `delivered` -> `read` for the notes `mids` names (after [`deliver`] moved them from `sent`).
+async fn read_named(
+    c: &mut AnyConnection,
+    mode: &str,
+    mids: &[String],
+    now: i64,
+    out: &mut Applied,
+) -> Result<(), sqlx::Error> {
+    for chunk in mids.chunks(100) {
+        let list = (0..chunk.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE jobs SET status = 'read', read_at = $1, updated_at = $1 \
+             WHERE mode = $2 AND status = 'delivered' AND message_id IN ({list}) RETURNING {}",
+            jobs::VIEW_COLUMNS
+        );
+        let mut q = sqlx::query(&sql).bind(now).bind(mode);
+        for m in chunk {
+            q = q.bind(m);
+        }
+        let rows = q.fetch_all(&mut *c).await?;
+        out.read += changed(c, rows, events::READ, now, out).await?;
+    }
+    Ok(())
+}
+
+/// Whether a note of this platform (and mode) is past its point of no return but its answer
+/// is not recorded yet: a status naming its `wamid` could arrive before the id is known (a
+/// WhatsApp status does not say which of the person's numbers the note was addressed to).
+async fn in_flight_on(
+    c: &mut AnyConnection,
+    mode: &str,
+    platform: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE mode = $1 AND platform = $2 \
+         AND status = 'sending' AND phase = 'request_written'",
+    )
+    .bind(mode)
+    .bind(platform)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
 /// Whether a note of this person (and mode) is past its point of no return but its answer is
 /// not recorded yet: a receipt naming it could arrive before its `message_id` is known.
 async fn in_flight(
@@ -249,6 +366,17 @@ async fn in_flight(
     .bind(watermark.unwrap_or(i64::MAX))
     .fetch_one(&mut *c)
     .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Whether a note of this mode has `message_id` (a status about a note already past it changes
+/// nothing, and need not wait).
+async fn known(c: &mut AnyConnection, mode: &str, message_id: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE mode = $1 AND message_id = $2")
+        .bind(mode)
+        .bind(message_id)
+        .fetch_one(&mut *c)
+        .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -306,6 +434,30 @@ pub async fn apply_pending(
                     };
                     read(c, &t, watermark, now, &mut out).await?;
                     wait |= in_flight(c, &mode, &psid, Some(watermark)).await?;
+                }
+                Receipt::Status {
+                    phone_number_id,
+                    wa_id,
+                    wamid,
+                    read,
+                } => {
+                    let (delivered_before, read_before) = (out.delivered, out.read);
+                    let t = Thread {
+                        mode: &mode,
+                        page_id: &phone_number_id,
+                        psid: &wa_id,
+                    };
+                    let named = std::slice::from_ref(&wamid);
+                    deliver(c, &t, named, None, now, &mut out).await?;
+                    if read {
+                        read_named(c, &mode, named, now, &mut out).await?;
+                    }
+                    out.whatsapp_delivered += out.delivered - delivered_before;
+                    out.whatsapp_read += out.read - read_before;
+                    let moved = out.delivered > delivered_before || out.read > read_before;
+                    if !moved && !known(c, &mode, &wamid).await? {
+                        wait |= in_flight_on(c, &mode, "whatsapp").await?;
+                    }
                 }
             }
         }
@@ -372,6 +524,40 @@ mod tests {
             matches!(&r[2], Receipt::Delivery { mids, watermark: Some(5), .. } if mids.is_empty())
         );
         assert!(parse(r#"{"object":"instagram","entry":[]}"#).is_empty());
+        assert!(parse(r#"{"object":"whatsapp_business_account","entry":[]}"#).is_empty());
         assert!(parse("not json").is_empty());
+    }
+
+    #[test]
+    fn parses_whatsapp_statuses() {
+        // The shape of Meta's WhatsApp Cloud API status webhooks (sent, delivered, read,
+        // failed) beside an incoming message, which is not a receipt.
+        let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[
+            {"field":"messages","value":{"messaging_product":"whatsapp",
+              "metadata":{"display_phone_number":"15550100000","phone_number_id":"106540352242922"},
+              "statuses":[
+                {"id":"wamid.A","status":"sent","timestamp":"1700000000","recipient_id":"16505550101"},
+                {"id":"wamid.A","status":"delivered","timestamp":"1700000001","recipient_id":"16505550101"},
+                {"id":"wamid.B","status":"read","timestamp":"1700000002","recipient_id":"16505550101"},
+                {"id":"wamid.C","status":"failed","timestamp":"1700000003","recipient_id":"16505550101",
+                 "errors":[{"code":131053,"title":"Media upload error"}]},
+                {"status":"read","recipient_id":"16505550101"}
+              ]}},
+            {"field":"messages","value":{"messaging_product":"whatsapp",
+              "metadata":{"phone_number_id":"106540352242922"},
+              "messages":[{"from":"16505550101","id":"wamid.IN","type":"text","text":{"body":"hi"}}]}}
+        ]}]}"#;
+        let status = |wamid: &str, read| Receipt::Status {
+            phone_number_id: "106540352242922".into(),
+            wa_id: "16505550101".into(),
+            wamid: wamid.into(),
+            read,
+        };
+        assert_eq!(
+            parse(body),
+            [status("wamid.A", false), status("wamid.B", true)]
+        );
+        // A Messenger-shaped body is not read as WhatsApp's, nor the other way round.
+        assert!(parse(&body.replace("whatsapp_business_account", "page")).is_empty());
     }
 }

@@ -1,10 +1,10 @@
-//! Inbound webhooks: Messenger's delivery and read receipts ([`messenger`] verifies and stores
-//! them), applied by the receipts worker here, in order, on every process (with PostgreSQL each
+//! Inbound webhooks: Messenger's delivery and read receipts and WhatsApp's message statuses
+//! ([`meta`] verifies and stores them), applied by the receipts worker here, in order, on every process (with PostgreSQL each
 //! stored body is taken by one process: `SKIP LOCKED`). Applying is a database-only transaction,
 //! so a crash before its commit just applies the body again; statuses only move forward, so
 //! Meta's retries and duplicates change nothing.
 
-pub mod messenger;
+pub mod meta;
 
 use crate::background::{Background, StopSignal};
 use crate::state::AppState;
@@ -31,13 +31,23 @@ pub async fn pass(state: &AppState) -> bool {
         .await
     {
         Ok(applied) => {
+            let messenger = (
+                applied.delivered - applied.whatsapp_delivered,
+                applied.read - applied.whatsapp_read,
+            );
             state
                 .metrics
-                .receipts("messenger", "delivered", applied.delivered);
-            state.metrics.receipts("messenger", "read", applied.read);
+                .receipts("messenger", "delivered", messenger.0);
+            state.metrics.receipts("messenger", "read", messenger.1);
+            state
+                .metrics
+                .receipts("whatsapp", "delivered", applied.whatsapp_delivered);
+            state
+                .metrics
+                .receipts("whatsapp", "read", applied.whatsapp_read);
             if applied.delivered + applied.read > 0 {
                 tracing::debug!(
-                    target: "svara_server::messenger",
+                    target: "svara_server::meta_webhooks",
                     delivered = applied.delivered,
                     read = applied.read,
                     deferred = applied.deferred,

@@ -1,16 +1,19 @@
-//! Messenger's webhook, the way Meta calls it: `GET /webhooks/messenger` answers the
-//! subscription handshake (`hub.mode=subscribe`, `hub.verify_token` compared in constant time
-//! with `SVARA_MESSENGER_VERIFY_TOKEN`, `hub.challenge` echoed as text); `POST
-//! /webhooks/messenger` checks `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app
-//! secret, constant time) before anything else, refuses unsigned or mis-signed bodies with 401
-//! and stores nothing for them, stores a verified body, and answers 200 at once (Meta retries
-//! slow or failed deliveries); the receipts worker applies it ([`super`]).
+//! Meta's webhooks, the way Meta calls them, for the two products whose receipts the server
+//! applies: Messenger (`/webhooks/messenger`: `message_deliveries`, `message_reads`) and
+//! WhatsApp (`/webhooks/whatsapp`: message `statuses`). `GET` answers the subscription
+//! handshake (`hub.mode=subscribe`, `hub.verify_token` compared in constant time with the
+//! product's verify token, `hub.challenge` echoed as text); `POST` checks `X-Hub-Signature-256`
+//! (HMAC-SHA256 of the raw body with the app secret, constant time) before anything else,
+//! refuses unsigned or mis-signed bodies with 401 and stores nothing for them, stores a verified
+//! body, and answers 200 at once (Meta retries slow or failed deliveries); the receipts worker
+//! applies it ([`super`]).
 //!
-//! Two secrets verify: the Meta app's (`SVARA_MESSENGER_APP_SECRET`: receipts of live notes)
-//! and the one the built-in emulator of test mode signs with (random per process: receipts of
-//! test notes). A receipt only ever touches notes of the mode whose secret signed it.
+//! Two secrets verify: the Meta app's (`SVARA_MESSENGER_APP_SECRET` or
+//! `SVARA_WHATSAPP_APP_SECRET`: receipts of live notes) and the one the built-in emulator of
+//! test mode signs with (random per process: receipts of test notes). A receipt only ever
+//! touches notes of the mode whose secret signed it.
 
-use crate::config::Secret;
+use crate::config::{MetaWebhookSettings, Secret};
 use crate::error::ApiError;
 use crate::keys::Mode;
 use crate::state::AppState;
@@ -32,6 +35,74 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// Longest `hub.challenge` echoed.
 pub const MAX_CHALLENGE: usize = 256;
 
+/// Which of Meta's products a webhook is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// `/webhooks/messenger`.
+    Messenger,
+    /// `/webhooks/whatsapp`.
+    Whatsapp,
+}
+
+impl Product {
+    /// The stored `source` and log name: `messenger`, `whatsapp`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Product::Messenger => "messenger",
+            Product::Whatsapp => "whatsapp",
+        }
+    }
+
+    /// How people call it.
+    const fn title(self) -> &'static str {
+        match self {
+            Product::Messenger => "Messenger",
+            Product::Whatsapp => "WhatsApp",
+        }
+    }
+
+    /// The variables its settings come from (app secret, verify token).
+    const fn variables(self) -> (&'static str, &'static str) {
+        match self {
+            Product::Messenger => ("SVARA_MESSENGER_APP_SECRET", "SVARA_MESSENGER_VERIFY_TOKEN"),
+            Product::Whatsapp => ("SVARA_WHATSAPP_APP_SECRET", "SVARA_WHATSAPP_VERIFY_TOKEN"),
+        }
+    }
+
+    fn settings(self, state: &AppState) -> &MetaWebhookSettings {
+        match self {
+            Product::Messenger => &state.config.messenger,
+            Product::Whatsapp => &state.config.whatsapp,
+        }
+    }
+}
+
+/// `GET /webhooks/messenger`.
+pub async fn messenger_verify(
+    state: State<AppState>,
+    q: Query<HashMap<String, String>>,
+) -> Response {
+    verify(Product::Messenger, state, q).await
+}
+
+/// `POST /webhooks/messenger`.
+pub async fn messenger_receive(state: State<AppState>, req: Request) -> Response {
+    receive(Product::Messenger, state, req).await
+}
+
+/// `GET /webhooks/whatsapp`.
+pub async fn whatsapp_verify(
+    state: State<AppState>,
+    q: Query<HashMap<String, String>>,
+) -> Response {
+    verify(Product::Whatsapp, state, q).await
+}
+
+/// `POST /webhooks/whatsapp`.
+pub async fn whatsapp_receive(state: State<AppState>, req: Request) -> Response {
+    receive(Product::Whatsapp, state, req).await
+}
+
 fn forbidden(message: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
@@ -40,21 +111,23 @@ fn forbidden(message: &str) -> Response {
         .into_response()
 }
 
-/// `GET /webhooks/messenger`: Meta's verification handshake.
-pub async fn verify(
+/// `GET`: Meta's verification handshake.
+async fn verify(
+    product: Product,
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(expected) = state.config.messenger.verify_token.as_ref() else {
-        return forbidden("This server has no SVARA_MESSENGER_VERIFY_TOKEN: set it, and give the same value as the Verify Token of the Messenger webhook in Meta's App Dashboard.");
+    let (_, token_var) = product.variables();
+    let Some(expected) = product.settings(&state).verify_token.as_ref() else {
+        return forbidden(&format!("This server has no {token_var}: set it, and give the same value as the Verify Token of the {} webhook in Meta's App Dashboard.", product.title()));
     };
     if q.get("hub.mode").map(String::as_str) != Some("subscribe") {
         return forbidden("hub.mode must be subscribe.");
     }
     let given = q.get("hub.verify_token").map(String::as_str).unwrap_or("");
     if !bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
-        tracing::warn!(target: "svara_server::messenger", "webhook verification refused: wrong hub.verify_token");
-        return forbidden("hub.verify_token does not match SVARA_MESSENGER_VERIFY_TOKEN.");
+        tracing::warn!(target: "svara_server::meta_webhooks", product = product.as_str(), "webhook verification refused: wrong hub.verify_token");
+        return forbidden(&format!("hub.verify_token does not match {token_var}."));
     }
     let challenge = q.get("hub.challenge").map(String::as_str).unwrap_or("");
     if challenge.is_empty()
@@ -63,7 +136,7 @@ pub async fn verify(
     {
         return forbidden("hub.challenge is missing or not a short token.");
     }
-    tracing::info!(target: "svara_server::messenger", "webhook subscription verified");
+    tracing::info!(target: "svara_server::meta_webhooks", product = product.as_str(), "webhook subscription verified");
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain")],
@@ -92,13 +165,20 @@ fn unauthorized(message: &str) -> Box<Response> {
 }
 
 /// Which mode's secret signed a body, if any.
-fn signer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Mode, Box<Response>> {
+fn signer(
+    product: Product,
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Mode, Box<Response>> {
+    let (title, (secret_var, _)) = (product.title(), product.variables());
     let Some(sig) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
-        return Err(unauthorized(
-            "Unsigned: Messenger webhooks must carry X-Hub-Signature-256 (Meta signs every call with the app secret).",
-        ));
+        return Err(unauthorized(&format!(
+            "Unsigned: {title} webhooks must carry X-Hub-Signature-256 (Meta signs every call with the app secret)."
+        )));
     };
-    if let Some(secret) = &state.config.messenger.app_secret {
+    let app_secret = &product.settings(state).app_secret;
+    if let Some(secret) = app_secret {
         if signed_by(body, sig, secret) {
             return Ok(Mode::Live);
         }
@@ -106,17 +186,15 @@ fn signer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Mode, Bo
     if signed_by(body, sig, &state.test_app_secret) {
         return Ok(Mode::Test);
     }
-    Err(unauthorized(
-        if state.config.messenger.app_secret.is_some() {
-            "X-Hub-Signature-256 does not match the body: it was not signed with this app's secret (SVARA_MESSENGER_APP_SECRET), or the body was changed."
-        } else {
-            "X-Hub-Signature-256 cannot be checked: this server has no SVARA_MESSENGER_APP_SECRET (the Meta app's secret)."
-        },
-    ))
+    Err(unauthorized(&if app_secret.is_some() {
+        format!("X-Hub-Signature-256 does not match the body: it was not signed with this app's secret ({secret_var}), or the body was changed.")
+    } else {
+        format!("X-Hub-Signature-256 cannot be checked: this server has no {secret_var} (the Meta app's secret).")
+    }))
 }
 
-/// `POST /webhooks/messenger`: verify, store, 200.
-pub async fn receive(State(state): State<AppState>, req: Request) -> Response {
+/// `POST`: verify, store, 200.
+async fn receive(product: Product, State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     if parts
         .headers
@@ -139,10 +217,10 @@ pub async fn receive(State(state): State<AppState>, req: Request) -> Response {
         }
         Err(_) => return ApiError::bad_request("The body did not arrive in time.").into_response(),
     };
-    let mode = match signer(&state, &parts.headers, &body) {
+    let mode = match signer(product, &state, &parts.headers, &body) {
         Ok(m) => m,
         Err(refused) => {
-            tracing::warn!(target: "svara_server::messenger", "refused a Messenger webhook without a valid signature");
+            tracing::warn!(target: "svara_server::meta_webhooks", product = product.as_str(), "refused a webhook without a valid signature");
             return *refused;
         }
     };
@@ -156,7 +234,9 @@ pub async fn receive(State(state): State<AppState>, req: Request) -> Response {
     let stored = state
         .store
         .write(Box::new(move |c| {
-            Box::pin(async move { receipts::insert(c, &id, mode.as_str(), &text, now).await })
+            Box::pin(async move {
+                receipts::insert(c, &id, product.as_str(), mode.as_str(), &text, now).await
+            })
         }))
         .await;
     match stored {
