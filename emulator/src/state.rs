@@ -58,8 +58,8 @@ impl AppState {
 
     /// The person read every message they got: one `message_reads` per Page that messaged
     /// them (or only `page`); for WhatsApp, one body of `read` statuses per business number,
-    /// naming its messages. (Telegram tells bots nothing of reads.) False without a webhook
-    /// URL.
+    /// naming its messages. (Telegram tells bots nothing of reads; Instagram's `messaging_seen`
+    /// is not emulated.) False without a webhook URL.
     pub(crate) fn mark_read(&self, psid: &str, page: Option<&str>) -> bool {
         let snapshot = self.store.snapshot();
         let got: Vec<_> = snapshot
@@ -69,7 +69,7 @@ impl AppState {
             .collect();
         let mut pages: Vec<String> = got
             .iter()
-            .filter(|d| d.platform != "whatsapp" && d.platform != "telegram")
+            .filter(|d| d.platform == "messenger")
             .map(|d| d.page_id.clone())
             .collect();
         pages.sort();

@@ -15,7 +15,8 @@
 //! "messaging_product":"whatsapp","metadata":{"display_phone_number","phone_number_id"},
 //! "statuses":[{"id":WAMID,"status","timestamp","recipient_id"}]}}]}]}`, signed the same way.
 //! (The real API also posts a `sent` status first; the emulator leaves it out, a send's answer
-//! already says so.)
+//! already says so.) Instagram messages get no events: Instagram's messaging webhooks have no
+//! delivery event, and its `messaging_seen` is not emulated yet.
 
 use crate::config::Secret;
 use crate::duration::HumanDuration;

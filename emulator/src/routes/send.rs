@@ -89,11 +89,18 @@ pub(crate) async fn work(call: Call<'_>, envelope: Envelope) -> Result<Value, Gr
     }
     let message_id = crate::ids::message_id();
     d.message_id = message_id.clone();
-    let (page, psid) = (d.page_id.clone(), d.recipient_id.clone());
+    let (page, psid, platform) = (
+        d.page_id.clone(),
+        d.recipient_id.clone(),
+        d.platform.clone(),
+    );
     call.state.store.deliver(d);
-    call.state
-        .webhooks
-        .message_accepted(&page, &psid, &message_id);
+    // Messenger reports deliveries; Instagram's messaging webhooks have no delivery event.
+    if platform == "messenger" {
+        call.state
+            .webhooks
+            .message_accepted(&page, &psid, &message_id);
+    }
     let mut body = json!({ "recipient_id": envelope.recipient, "message_id": message_id });
     if let Some(id) = returned_attachment {
         body["attachment_id"] = json!(id);

@@ -9,7 +9,7 @@
 use crate::support::*;
 use serde_json::{json, Value};
 use std::time::Duration;
-use svara_emulator::{hub_signature, whatsapp, EmulatorConfig, WebhookConfig};
+use svara_emulator::{hub_signature, instagram, whatsapp, EmulatorConfig, WebhookConfig};
 
 const LIVE: &str = "sk_live_receiptsTestKeyNNNNNNNNNNNNN";
 const APP_SECRET: &str = "meta-app-secret-for-receipts";
@@ -480,3 +480,43 @@ async fn test_mode_whatsapp_statuses_come_from_the_built_in_emulator(db: Db) {
     t.stop().await;
 }
 both_backends!(test_mode_whatsapp_statuses_come_from_the_built_in_emulator);
+
+async fn test_mode_instagram_notes_get_no_receipts(db: Db) {
+    // Instagram's messaging webhooks have no delivery event (and `messaging_seen` is not
+    // consumed yet): its notes end at `sent`, in test mode as live, while a Messenger note sent
+    // beside it is reported delivered.
+    let t = TestServer::start_on(db, |c| {
+        c.test_receipts.delivery_delay = Some(Duration::from_millis(100));
+    })
+    .await;
+    let (code, v) = t
+        .send(&json!({
+            "platform": "instagram",
+            "recipient": instagram::DEFAULT_IGSID,
+            "audio_url": t.files.url("/f/speech-aac.m4a"),
+            "session": {
+                "access_token": instagram::DEFAULT_INSTAGRAM_TOKEN,
+                "ig_user_id": instagram::DEFAULT_IG_USER_ID,
+            },
+        }))
+        .await;
+    assert_eq!(code, 202, "{v}");
+    let ig = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        t.wait_final(&ig, Duration::from_secs(20)).await["status"],
+        "sent"
+    );
+    let (_, v) = t.send(&t.body(&new_psid(), "speech-aac.m4a")).await;
+    let messenger = v["id"].as_str().unwrap().to_owned();
+    wait_status(&t, &messenger, "delivered", Duration::from_secs(20)).await;
+    t.emulator().mark_read(instagram::DEFAULT_IGSID);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, s) = t.get(&format!("/v1/status/{ig}"), Some(&t.key)).await;
+    assert_eq!(s["status"], "sent", "{s}");
+    assert!(s["delivered_at"].is_null(), "{s}");
+    let posts = t.emulator().webhook_posts();
+    assert_eq!(posts.len(), 1, "only the Messenger delivery: {posts:?}");
+    assert_eq!(posts[0].field, "message_deliveries");
+    t.stop().await;
+}
+both_backends!(test_mode_instagram_notes_get_no_receipts);
