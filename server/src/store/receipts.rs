@@ -78,12 +78,28 @@ pub enum Receipt {
     },
 }
 
-fn id_of(v: &Value, field: &str) -> Option<String> {
-    match v.get(field)?.get("id")? {
-        Value::String(s) if !s.is_empty() && s.len() <= 64 => Some(s.clone()),
+/// An id of a webhook body: a number, or a non-empty string of at most `max` bytes.
+fn short_id(v: Option<&Value>, max: usize) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() && s.len() <= max => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Longest Messenger id taken (PSIDs and Page ids are about 16 digits).
+const MESSENGER_ID_MAX: usize = 64;
+/// Longest WhatsApp id taken (a `wamid` is about 60 characters).
+const WHATSAPP_ID_MAX: usize = 128;
+
+/// `v.field.id` of a Messenger item (`sender`, `recipient`).
+fn id_of(v: &Value, field: &str) -> Option<String> {
+    short_id(v.get(field).and_then(|x| x.get("id")), MESSENGER_ID_MAX)
+}
+
+/// A WhatsApp id.
+fn wa_id_of(v: Option<&Value>) -> Option<String> {
+    short_id(v, WHATSAPP_ID_MAX)
 }
 
 /// The receipts of a body: Messenger's `{"object":"page","entry":[{"messaging":[…]}]}` or
@@ -101,15 +117,6 @@ pub fn parse(body: &str) -> Vec<Receipt> {
     }
 }
 
-/// A short id: a non-empty string of at most 128 characters (a `wamid` is about 60).
-fn short_id(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() && s.len() <= 128 => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 fn parse_whatsapp(v: &Value) -> Vec<Receipt> {
     let mut out = Vec::new();
     let entries = v.get("entry").and_then(Value::as_array);
@@ -117,7 +124,7 @@ fn parse_whatsapp(v: &Value) -> Vec<Receipt> {
         let changes = entry.get("changes").and_then(Value::as_array);
         for value in changes.into_iter().flatten().filter_map(|c| c.get("value")) {
             let Some(phone_number_id) =
-                short_id(value.get("metadata").and_then(|m| m.get("phone_number_id")))
+                wa_id_of(value.get("metadata").and_then(|m| m.get("phone_number_id")))
             else {
                 continue;
             };
@@ -129,7 +136,7 @@ fn parse_whatsapp(v: &Value) -> Vec<Receipt> {
                     _ => continue,
                 };
                 let (Some(wamid), Some(wa_id)) =
-                    (short_id(st.get("id")), short_id(st.get("recipient_id")))
+                    (wa_id_of(st.get("id")), wa_id_of(st.get("recipient_id")))
                 else {
                     continue;
                 };
